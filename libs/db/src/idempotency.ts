@@ -1,0 +1,136 @@
+/**
+ * Idempotency keys for mutating RPCs (DESIGN.md): the same key with the same
+ * request returns the first outcome and has no second effect; the same key
+ * with a different request is refused with ALREADY_EXISTS.
+ *
+ * Each service's database has the table (see its schema.prisma):
+ *   idempotency_keys(scope, key, fingerprint, response, error_code, error_message)
+ * The key row is written in the same transaction as the effect, so the two
+ * commit together or not at all. A concurrent duplicate blocks on the key's
+ * unique index until the first commits, then replays its outcome.
+ */
+import { createHash } from 'node:crypto';
+import { create, fromJson, toBinary, toJson, type DescMessage, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+
+/** The raw-SQL surface every Prisma client and transaction client has. */
+export interface SqlClient {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+}
+
+export interface TransactionRunner<Tx extends SqlClient> extends SqlClient {
+  $transaction<R>(work: (tx: Tx) => Promise<R>): Promise<R>;
+}
+
+/**
+ * A business refusal that is part of the outcome: returned (not thrown) by
+ * the work, it is committed with the work's writes and replayed to every
+ * retry of the same key. Thrown errors roll everything back instead.
+ */
+export class Refusal {
+  constructor(readonly error: ConnectError) {}
+}
+
+export function refuse(message: string, code: Code = Code.FailedPrecondition): Refusal {
+  return new Refusal(new ConnectError(message, code));
+}
+
+type KeyedRequest<Req extends DescMessage> = MessageShape<Req> & { idempotencyKey: string };
+
+export interface IdempotentCall<Req extends DescMessage, Res extends DescMessage> {
+  /** Names the RPC, e.g. "inventory.ReserveStock": keys are unique per scope. */
+  scope: string;
+  requestSchema: Req;
+  request: KeyedRequest<Req>;
+  responseSchema: Res;
+}
+
+interface KeyRow {
+  fingerprint: string;
+  response: JsonValue | null;
+  error_code: number | null;
+  error_message: string | null;
+}
+
+function fingerprint<Req extends DescMessage>(schema: Req, request: KeyedRequest<Req>): string {
+  const withoutKey = create(schema, { ...request, idempotencyKey: '' } as never);
+  return createHash('sha256').update(toBinary(schema, withoutKey)).digest('base64url');
+}
+
+function requireKey(key: string): void {
+  if (key.trim() === '') throw new ConnectError('idempotency_key: must not be empty', Code.InvalidArgument);
+  if (key.length > 200) throw new ConnectError('idempotency_key: must be at most 200 characters', Code.InvalidArgument);
+}
+
+function replay<Res extends DescMessage>(
+  call: IdempotentCall<DescMessage, Res>,
+  row: KeyRow,
+  print: string,
+): MessageShape<Res> {
+  if (row.fingerprint !== print) {
+    throw new ConnectError(
+      `idempotency_key "${call.request.idempotencyKey}" was already used for a different request`,
+      Code.AlreadyExists,
+    );
+  }
+  if (row.error_code !== null) throw new ConnectError(row.error_message ?? '', row.error_code as Code);
+  if (row.response === null) throw new ConnectError('idempotent outcome missing', Code.Internal);
+  return fromJson(call.responseSchema, row.response);
+}
+
+const selectKey = `SELECT fingerprint, response, error_code, error_message FROM idempotency_keys WHERE scope = $1 AND key = $2`;
+
+/**
+ * The stored outcome of an earlier call with this key, if any (throwing as it
+ * did). For work that must happen outside the transaction (a remote call)
+ * and is skipped on replay; `idempotent` still guards the write.
+ */
+export async function priorOutcome<Req extends DescMessage, Res extends DescMessage>(
+  db: SqlClient,
+  call: IdempotentCall<Req, Res>,
+): Promise<MessageShape<Res> | undefined> {
+  requireKey(call.request.idempotencyKey);
+  const [row] = await db.$queryRawUnsafe<KeyRow[]>(selectKey, call.scope, call.request.idempotencyKey);
+  return row && replay(call, row, fingerprint(call.requestSchema, call.request));
+}
+
+/** Runs `work` once per key, in one transaction with the key's outcome. */
+export async function idempotent<Tx extends SqlClient, Req extends DescMessage, Res extends DescMessage>(
+  db: TransactionRunner<Tx>,
+  call: IdempotentCall<Req, Res>,
+  work: (tx: Tx) => Promise<MessageShape<Res> | Refusal>,
+): Promise<MessageShape<Res>> {
+  requireKey(call.request.idempotencyKey);
+  const print = fingerprint(call.requestSchema, call.request);
+  const { scope } = call;
+  const key = call.request.idempotencyKey;
+  const outcome = await db.$transaction(async (tx): Promise<KeyRow> => {
+    const claimed = await tx.$queryRawUnsafe<unknown[]>(
+      `INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3)
+       ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+      scope,
+      key,
+      print,
+    );
+    if (claimed.length === 0) {
+      const [row] = await tx.$queryRawUnsafe<KeyRow[]>(selectKey, scope, key);
+      return row!;
+    }
+    const result = await work(tx);
+    const row: KeyRow =
+      result instanceof Refusal
+        ? { fingerprint: print, response: null, error_code: result.error.code, error_message: result.error.rawMessage }
+        : { fingerprint: print, response: toJson(call.responseSchema, result), error_code: null, error_message: null };
+    await tx.$executeRawUnsafe(
+      `UPDATE idempotency_keys SET response = $3::jsonb, error_code = $4, error_message = $5 WHERE scope = $1 AND key = $2`,
+      scope,
+      key,
+      row.response === null ? null : JSON.stringify(row.response),
+      row.error_code,
+      row.error_message,
+    );
+    return row;
+  });
+  return replay(call, outcome, print);
+}

@@ -1,0 +1,90 @@
+/**
+ * Prisma Migrate, driven from code: used by the set-up, the test harness and
+ * each service's start-up check. `prisma migrate deploy` costs ~11 s even
+ * with nothing to do, so the applied set is read from _prisma_migrations
+ * first and Prisma runs only when something is pending.
+ */
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import pg from 'pg';
+
+const prismaCli = createRequire(import.meta.url).resolve('prisma/build/index.js');
+
+export function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function withClient<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Creates the database unless it exists (connecting to the server's `postgres` database). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  return withClient(withDatabase(databaseUrl, 'postgres'), async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount) return false;
+    await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    return true;
+  });
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  await withClient(withDatabase(databaseUrl, 'postgres'), (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
+  );
+}
+
+/** The migrations in `<prismaDir>/migrations` that the database has not applied. */
+export async function pendingMigrations(databaseUrl: string, prismaDir: string): Promise<string[]> {
+  const entries = await readdir(path.join(prismaDir, 'migrations'), { withFileTypes: true });
+  const all = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const applied = await withClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists`);
+    if (!rows[0]?.exists) return new Set<string>();
+    const done = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    return new Set(done.rows.map((r) => r.migration_name));
+  });
+  return all.filter((name) => !applied.has(name));
+}
+
+/** Runs a Prisma CLI command in a service folder (where its prisma.config.ts is). */
+export function runPrisma(serviceDir: string, args: string[], databaseUrl: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [prismaCli, ...args], {
+      cwd: serviceDir,
+      env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d));
+    child.stderr.on('data', (d: Buffer) => (output += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`prisma ${args.join(' ')} failed (exit ${code}):\n${output}`)),
+    );
+  });
+}
+
+/** Creates the database if needed and applies pending migrations; returns what it applied. */
+export async function migrate(serviceDir: string, databaseUrl: string): Promise<string[]> {
+  await ensureDatabase(databaseUrl);
+  const pending = await pendingMigrations(databaseUrl, path.join(serviceDir, 'prisma'));
+  if (pending.length > 0) await runPrisma(serviceDir, ['migrate', 'deploy'], databaseUrl);
+  return pending;
+}

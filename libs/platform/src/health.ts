@@ -1,0 +1,66 @@
+import { EventEmitter, on } from 'node:events';
+import { Code, ConnectError, type ConnectRouter } from '@connectrpc/connect';
+import { create } from '@bufbuild/protobuf';
+import {
+  Health,
+  HealthCheckResponse_ServingStatus as Status,
+  HealthCheckResponseSchema,
+  HealthListResponseSchema,
+} from '@oms/contracts/health/v1';
+
+/**
+ * The standard grpc.health.v1 service, as Kubernetes probes and grpc-health-probe
+ * expect: "" is the whole server, and each served service has its own entry.
+ * A server is SERVING while started and its readiness check passes, and
+ * NOT_SERVING once it begins to shut down.
+ */
+export class HealthState {
+  private readonly changes = new EventEmitter();
+  private draining = false;
+
+  constructor(
+    private readonly services: string[],
+    private readonly ready: () => Promise<boolean> = async () => true,
+  ) {
+    this.changes.setMaxListeners(0);
+  }
+
+  startDraining(): void {
+    this.draining = true;
+    this.changes.emit('change');
+  }
+
+  async status(service: string): Promise<Status> {
+    if (service !== '' && !this.services.includes(service)) return Status.SERVICE_UNKNOWN;
+    if (this.draining) return Status.NOT_SERVING;
+    const ok = await this.ready().catch(() => false);
+    return ok ? Status.SERVING : Status.NOT_SERVING;
+  }
+
+  register(router: ConnectRouter): void {
+    const health = this;
+    router.service(Health, {
+      check: async ({ service }) => {
+        const status = await this.status(service);
+        if (status === Status.SERVICE_UNKNOWN) throw new ConnectError(`unknown service "${service}"`, Code.NotFound);
+        return { status };
+      },
+      list: async () => {
+        const statuses: Record<string, ReturnType<typeof create<typeof HealthCheckResponseSchema>>> = {};
+        for (const name of ['', ...this.services]) {
+          statuses[name] = create(HealthCheckResponseSchema, { status: await this.status(name) });
+        }
+        return create(HealthListResponseSchema, { statuses });
+      },
+      watch: async function* (this: void, { service }, context) {
+        let last: Status | undefined;
+        const changes = on(health.changes, 'change', { signal: context.signal });
+        do {
+          const status = await health.status(service);
+          if (status !== last) yield { status };
+          last = status;
+        } while (!(await changes.next()).done);
+      },
+    });
+  }
+}

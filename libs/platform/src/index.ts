@@ -1,0 +1,8 @@
+export { ConfigError, env, loadConfig, serviceConfigShape } from './config';
+export { createLogger, type Logger } from './logger';
+export { createRegistry, rpcMetricsInterceptor } from './metrics';
+export { errorInterceptor, notFound, refused, Violations, type ErrorMapper } from './errors';
+export { HealthState } from './health';
+export { isEntryPoint, runApp, startRpcServer, stopOnSignals, type RpcServer, type RpcServerOptions, type ServerConfig, type Stoppable } from './server';
+export { serviceClient } from './client';
+export { checkAddress, checkId, checkLines, checkMoney, pageSize, pageToken } from './validation';
