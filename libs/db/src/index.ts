@@ -1,4 +1,4 @@
 export { idempotent, priorOutcome, refuse, Refusal, type IdempotentCall, type SqlClient, type TransactionRunner } from './idempotency';
 export { isTransientDatabaseError, mapDatabaseError } from './errors';
 export { pgAdapter } from './prisma';
-export { dropDatabase, ensureDatabase, migrate, pendingMigrations, runPrisma, withClient, withDatabase } from './migrations';
+export { dropDatabase, ensureDatabase, migrate, migrationState, runPrisma, withClient, withDatabase, type MigrationState } from './migrations';

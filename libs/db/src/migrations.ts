@@ -5,7 +5,8 @@
  * first and Prisma runs only when something is pending.
  */
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
@@ -48,19 +49,32 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
   );
 }
 
-/** The migrations in `<prismaDir>/migrations` that the database has not applied. */
-export async function pendingMigrations(databaseUrl: string, prismaDir: string): Promise<string[]> {
-  const entries = await readdir(path.join(prismaDir, 'migrations'), { withFileTypes: true });
+export interface MigrationState {
+  /** Migrations in the folder that the database has not applied. */
+  pending: string[];
+  /** Applied migrations whose migration.sql has changed since (Prisma's sha256 checksum). */
+  modified: string[];
+}
+
+/** Compares `<prismaDir>/migrations` with the database's _prisma_migrations. */
+export async function migrationState(databaseUrl: string, prismaDir: string): Promise<MigrationState> {
+  const folder = path.join(prismaDir, 'migrations');
+  const entries = await readdir(folder, { withFileTypes: true });
   const all = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
   const applied = await withClient(databaseUrl, async (client) => {
     const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists`);
-    if (!rows[0]?.exists) return new Set<string>();
-    const done = await client.query<{ migration_name: string }>(
-      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    if (!rows[0]?.exists) return new Map<string, string>();
+    const done = await client.query<{ migration_name: string; checksum: string }>(
+      'SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
     );
-    return new Set(done.rows.map((r) => r.migration_name));
+    return new Map(done.rows.map((r) => [r.migration_name, r.checksum]));
   });
-  return all.filter((name) => !applied.has(name));
+  const modified: string[] = [];
+  for (const name of all.filter((n) => applied.has(n))) {
+    const sql = await readFile(path.join(folder, name, 'migration.sql'));
+    if (createHash('sha256').update(sql).digest('hex') !== applied.get(name)) modified.push(name);
+  }
+  return { pending: all.filter((name) => !applied.has(name)), modified };
 }
 
 /** Runs a Prisma CLI command in a service folder (where its prisma.config.ts is). */
@@ -84,7 +98,10 @@ export function runPrisma(serviceDir: string, args: string[], databaseUrl: strin
 /** Creates the database if needed and applies pending migrations; returns what it applied. */
 export async function migrate(serviceDir: string, databaseUrl: string): Promise<string[]> {
   await ensureDatabase(databaseUrl);
-  const pending = await pendingMigrations(databaseUrl, path.join(serviceDir, 'prisma'));
+  const { pending, modified } = await migrationState(databaseUrl, path.join(serviceDir, 'prisma'));
+  if (modified.length > 0) {
+    throw new Error(`${databaseUrl}: migrations ${modified.join(', ')} changed after they were applied; recreate the database`);
+  }
   if (pending.length > 0) await runPrisma(serviceDir, ['migrate', 'deploy'], databaseUrl);
   return pending;
 }

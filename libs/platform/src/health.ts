@@ -6,6 +6,7 @@ import {
   HealthCheckResponse_ServingStatus as Status,
   HealthCheckResponseSchema,
   HealthListResponseSchema,
+  type HealthCheckResponse,
 } from '@oms/contracts/health/v1';
 
 /**
@@ -38,7 +39,6 @@ export class HealthState {
   }
 
   register(router: ConnectRouter): void {
-    const health = this;
     router.service(Health, {
       check: async ({ service }) => {
         const status = await this.status(service);
@@ -46,21 +46,24 @@ export class HealthState {
         return { status };
       },
       list: async () => {
-        const statuses: Record<string, ReturnType<typeof create<typeof HealthCheckResponseSchema>>> = {};
+        const statuses: Record<string, HealthCheckResponse> = {};
         for (const name of ['', ...this.services]) {
           statuses[name] = create(HealthCheckResponseSchema, { status: await this.status(name) });
         }
         return create(HealthListResponseSchema, { statuses });
       },
-      watch: async function* (this: void, { service }, context) {
-        let last: Status | undefined;
-        const changes = on(health.changes, 'change', { signal: context.signal });
-        do {
-          const status = await health.status(service);
-          if (status !== last) yield { status };
-          last = status;
-        } while (!(await changes.next()).done);
-      },
+      watch: ({ service }, context) => this.watch(service, context.signal),
     });
+  }
+
+  /** Sends the status now and again whenever it changes, until the caller goes away. */
+  private async *watch(service: string, signal: AbortSignal): AsyncGenerator<{ status: Status }> {
+    const changes = on(this.changes, 'change', { signal });
+    let last: Status | undefined;
+    do {
+      const status = await this.status(service);
+      if (status !== last) yield { status };
+      last = status;
+    } while (!(await changes.next()).done);
   }
 }

@@ -1,0 +1,81 @@
+/**
+ * Apps as real processes (as in production: nothing imported, signals
+ * delivered), for interop, shutdown and end-to-end tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { Health, HealthCheckResponse_ServingStatus } from '@oms/contracts/health/v1';
+import { serviceClient } from '@oms/platform';
+import { appDir } from './workspace';
+
+export interface AppProcess {
+  url: string;
+  port: number;
+  metricsUrl: string;
+  child: ChildProcess;
+  /** Everything the app printed, for assertions and failure messages. */
+  output(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+  const health = serviceClient(Health, url, 1_000);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) before serving:\n${output()}`);
+    const status = await health.check({}).then(
+      (r) => r.status,
+      (e: unknown) => (ConnectError.from(e).code === Code.Unavailable ? undefined : Promise.reject(e)),
+    );
+    if (status === HealthCheckResponse_ServingStatus.SERVING) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the app did not report SERVING within ${timeoutMs} ms:\n${output()}`);
+}
+
+/** Starts apps/<app>/src/main.ts under tsx on free ports and waits until its health check says SERVING. */
+export async function startAppProcess(app: string, env: Record<string, string>, timeoutMs = 30_000): Promise<AppProcess> {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', 'main.ts')], {
+    cwd: appDir(app),
+    env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: String(port), METRICS_PORT: String(metricsPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let printed = '';
+  child.stdout!.on('data', (d: Buffer) => (printed += d));
+  child.stderr!.on('data', (d: Buffer) => (printed += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(url, child, () => printed, timeoutMs);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    url,
+    port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    child,
+    output: () => printed,
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

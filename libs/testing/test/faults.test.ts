@@ -1,0 +1,69 @@
+/**
+ * Faults a service must survive: its database restarting under it, and
+ * being stopped (SIGTERM) with calls in flight.
+ */
+import { randomUUID } from 'node:crypto';
+import { Code } from '@connectrpc/connect';
+import { Health, HealthCheckResponse_ServingStatus } from '@oms/contracts/health/v1';
+import { InventoryService } from '@oms/contracts/inventory/v1';
+import { PaymentService } from '@oms/contracts/payment/v1';
+import { serviceClient } from '@oms/platform';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cloneTemplate, postgresServerUrl, rpcError, startAppProcess, startTcpProxy } from '../src';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('a restarted database', () => {
+  it('makes calls UNAVAILABLE and the service NOT_SERVING while it is down, and loses nothing after', async () => {
+    const db = await cloneTemplate('oms_inventory');
+    cleanups.push(() => db.drop());
+    const server = new URL(postgresServerUrl());
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    cleanups.push(() => proxy.close());
+    const throughProxy = new URL(db.url);
+    throughProxy.port = String(proxy.port);
+    const app = await startAppProcess('inventory-service', { DATABASE_URL: throughProxy.toString() });
+    cleanups.push(() => app.stop());
+    const inventory = serviceClient(InventoryService, app.url);
+    const health = serviceClient(Health, app.url);
+    const sku = `FAULT-${randomUUID().slice(0, 8).toUpperCase()}`;
+    await inventory.createProduct({ sku, name: 'Fault', unitPrice: { amountMinor: 1n, currency: 'EUR' }, initialStock: 3, idempotencyKey: randomUUID() });
+
+    await proxy.cut();
+    const error = await rpcError(inventory.adjustStock({ sku, delta: 2, reason: 'during outage', idempotencyKey: randomUUID() }));
+    expect(error.code).toBe(Code.Unavailable);
+    expect((await health.check({})).status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
+
+    await proxy.restore();
+    const retry = { sku, delta: 2, reason: 'after outage', idempotencyKey: randomUUID() };
+    const { product } = await inventory.adjustStock(retry);
+    expect(product?.available).toBe(5);
+    expect((await health.check({})).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+  });
+});
+
+describe('SIGTERM', () => {
+  it('lets an in-flight call finish, then exits 0', async () => {
+    const db = await cloneTemplate('oms_payment');
+    cleanups.push(() => db.drop());
+    const app = await startAppProcess('payment-service', { DATABASE_URL: db.url, PAYMENT_PROVIDER_SLOW_MS: '1500' });
+    cleanups.push(() => app.stop());
+    const payment = serviceClient(PaymentService, app.url);
+    const inFlight = payment.charge({
+      orderId: '1',
+      customerId: '1',
+      amount: { amountMinor: 1200n, currency: 'EUR' },
+      paymentToken: 'tok_slow',
+      idempotencyKey: randomUUID(),
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = app.stop('SIGTERM');
+    const { payment: charged } = await inFlight;
+    expect(charged?.amount?.amountMinor).toBe(1200n);
+    expect(await exited).toBe(0);
+    expect(app.output()).toContain('payment-service stopped');
+  });
+});
