@@ -4,11 +4,12 @@
  * generated code, a Postgres, the Temporal CLI, the databases and migrations.
  */
 import { spawn } from 'node:child_process';
-import { migrate, migrationState, withClient, withDatabase } from '@oms/db';
-import { appDir, ensurePostgres, ensureTemporalCli, services, workspaceRoot } from '@oms/testing';
+import { migrate, withClient, withDatabase } from '@oms/db';
+import { isEntryPoint } from '@oms/platform';
+import { appDir, copyTemplate, ensurePostgres, ensureTemporalCli, prepareTemplate, services, workspaceRoot } from '@oms/testing';
 
 const started = Date.now();
-const log = (line: string) => console.log(`[setup ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+export const log = (line: string) => console.log(`[oms ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -25,32 +26,32 @@ function run(command: string, args: string[]): Promise<void> {
  */
 async function prepareDatabases(serverUrl: string, app: string, database: string): Promise<void> {
   const dir = appDir(app);
-  const template = withDatabase(serverUrl, `${database}_template`);
-  const applied = await migrate(dir, template);
-  log(`${app}: ${database}_template ${applied.length ? `migrated (${applied.join(', ')})` : 'up to date'}`);
-  const dev = withDatabase(serverUrl, database);
+  await prepareTemplate(dir, database);
   const exists = await withClient(serverUrl, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount);
   if (!exists) {
-    await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${database}" TEMPLATE "${database}_template"`));
+    await copyTemplate(database, database);
     log(`${app}: ${database} created`);
-  } else if ((await migrationState(dev, `${dir}/prisma`)).pending.length > 0) {
-    log(`${app}: ${database} migrated (${(await migrate(dir, dev)).join(', ')})`);
-  } else {
-    log(`${app}: ${database} up to date`);
+    return;
   }
+  const applied = await migrate(dir, withDatabase(serverUrl, database));
+  log(`${app}: ${database} ${applied.length ? `migrated (${applied.join(', ')})` : 'up to date'}`);
 }
 
-async function main(): Promise<void> {
+/** Everything `npm start` and `npm test` need; returns the Postgres server URL. */
+export async function setup(): Promise<string> {
   log('generating code (protobuf contracts, Prisma clients)...');
   await run('npx', ['nx', 'run-many', '-t', 'generate', '--outputStyle=static']);
   const serverUrl = await ensurePostgres(log);
   await ensureTemporalCli(log);
   log('preparing databases...');
   await Promise.all(services.map((s) => prepareDatabases(serverUrl, s.app, s.database)));
-  log('ready');
+  log('set-up done');
+  return serverUrl;
 }
 
-main().catch((error: unknown) => {
-  console.error(`[setup] failed: ${error instanceof Error ? error.message : String(error)}`);
+export function fail(error: unknown): never {
+  console.error(`[oms] failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
-});
+}
+
+if (isEntryPoint(import.meta.url)) setup().catch(fail);

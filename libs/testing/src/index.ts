@@ -1,5 +1,5 @@
 /** Test harness: databases, processes, the Temporal CLI, the workspace's layout. */
-export { cloneTemplate, prepareTemplate, type TestDatabase } from './databases';
+export { cloneTemplate, copyTemplate, prepareTemplate, type TestDatabase } from './databases';
 export { ensurePostgres, postgresServerUrl } from './postgres';
 export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
 export { freePort, startAppProcess, type AppProcess } from './processes';

@@ -3,6 +3,7 @@
  * delivered), for interop, shutdown and end-to-end tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Code, ConnectError } from '@connectrpc/connect';
@@ -47,22 +48,34 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
   throw new Error(`the app did not report SERVING within ${timeoutMs} ms:\n${output()}`);
 }
 
-/** Starts apps/<app>/src/main.ts under tsx on free ports and waits until its health check says SERVING. */
-export async function startAppProcess(app: string, env: Record<string, string>, timeoutMs = 30_000): Promise<AppProcess> {
-  const port = await freePort();
-  const metricsPort = await freePort();
+export interface StartOptions {
+  /** Fixed ports; free ones when left out. */
+  port?: number;
+  metricsPort?: number;
+  /** Also append the app's output to this file. */
+  logFile?: string;
+  timeoutMs?: number;
+}
+
+/** Starts apps/<app>/src/main.ts under tsx and waits until its health check says SERVING. */
+export async function startAppProcess(app: string, env: Record<string, string>, options: StartOptions = {}): Promise<AppProcess> {
+  const port = options.port ?? (await freePort());
+  const metricsPort = options.metricsPort ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', 'main.ts')], {
     cwd: appDir(app),
     env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: String(port), METRICS_PORT: String(metricsPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   let printed = '';
-  child.stdout!.on('data', (d: Buffer) => (printed += d));
-  child.stderr!.on('data', (d: Buffer) => (printed += d));
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on('data', (d: Buffer) => (printed += d));
+    if (log) stream.pipe(log);
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilServing(url, child, () => printed, timeoutMs);
+    await waitUntilServing(url, child, () => printed, options.timeoutMs ?? 30_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
