@@ -22,7 +22,7 @@ import {
   type Reservation,
 } from '@oms/contracts/inventory/v1';
 import { notFound, pageSize, pageToken } from '@oms/platform';
-import { Refusal } from '@oms/db';
+import { found, Refusal } from '@oms/db';
 import {
   validateAdjustStock,
   validateCreateProduct,
@@ -31,12 +31,6 @@ import {
   validateReserveStock,
 } from './domain';
 import type { InventoryStore, ProductRow, ReservationRow } from './store';
-
-const reservationStatus = {
-  RESERVED: ReservationStatus.RESERVED,
-  COMMITTED: ReservationStatus.COMMITTED,
-  RELEASED: ReservationStatus.RELEASED,
-} as const;
 
 export function toProduct(row: ProductRow): Product {
   return create(ProductSchema, {
@@ -55,18 +49,16 @@ export function toReservation(row: ReservationRow): Reservation {
   return create(ReservationSchema, {
     id: row.id.toString(),
     orderId: row.orderId,
-    status: reservationStatus[row.status],
+    status: ReservationStatus[row.status],
     lines: row.lines.map((l) => create(LineSchema, { sku: l.sku, quantity: l.quantity })),
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
   });
 }
 
-/** Passes a refusal through, or maps a found row (a missing one is NOT_FOUND). */
-function found<Row, Out>(row: Row | Refusal | null, what: string, map: (row: Row) => Out): Out | Refusal {
-  if (row === null) throw notFound(what);
-  return row instanceof Refusal ? row : map(row);
-}
+
+const outcome = <Row, Out>(row: Row | Refusal, map: (row: Row) => Out): Out | Refusal =>
+  row instanceof Refusal ? row : map(row);
 
 const isSku = (value: unknown): value is string => typeof value === 'string';
 
@@ -83,7 +75,7 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
           currency: req.unitPrice!.currency,
           stock: req.initialStock,
         });
-        return row instanceof Refusal ? row : create(CreateProductResponseSchema, { product: toProduct(row) });
+        return outcome(row, (product) => create(CreateProductResponseSchema, { product: toProduct(product) }));
       });
     },
 
@@ -119,7 +111,7 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
       validateReserveStock(req);
       const call = { scope: 'inventory.ReserveStock', requestSchema: ReserveStockRequestSchema, request: req, responseSchema: ReserveStockResponseSchema };
       return store.transact(call, async (tx) =>
-        found(await store.reserve(tx, req.orderId, req.lines), '', (row) =>
+        outcome(await store.reserve(tx, req.orderId, req.lines), (row) =>
           create(ReserveStockResponseSchema, { reservation: toReservation(row) }),
         ),
       );
@@ -139,7 +131,7 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
       validateOrderId(req.orderId);
       const call = { scope: 'inventory.ReleaseReservation', requestSchema: ReleaseReservationRequestSchema, request: req, responseSchema: ReleaseReservationResponseSchema };
       return store.transact(call, async (tx) =>
-        found(await store.release(tx, req.orderId), '', (row) =>
+        outcome(await store.release(tx, req.orderId), (row) =>
           create(ReleaseReservationResponseSchema, { reservation: toReservation(row) }),
         ),
       );

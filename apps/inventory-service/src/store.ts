@@ -1,7 +1,6 @@
 /** Database access of inventory-service. Mutations run inside `transact`. */
-import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { Line } from '@oms/contracts/common/v1';
-import { idempotent, refuse, type IdempotentCall, type Refusal } from '@oms/db';
+import { IdempotentStore, refuse, type Refusal } from '@oms/db';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
 import { adjustmentRefusal, shortfall } from './domain';
 
@@ -11,20 +10,9 @@ const withLines = { lines: { orderBy: { sku: 'asc' } } } satisfies Prisma.Reserv
 export type ReservationRow = Prisma.ReservationGetPayload<{ include: typeof withLines }>;
 export type ProductRow = Prisma.ProductGetPayload<object>;
 
-export class InventoryStore {
-  constructor(private readonly prisma: PrismaClient) {}
-
-  /** Runs a mutation once per idempotency key (see @oms/db idempotent). */
-  transact<Req extends DescMessage, Res extends DescMessage>(
-    call: IdempotentCall<Req, Res>,
-    work: (tx: Tx) => Promise<MessageShape<Res> | Refusal>,
-  ): Promise<MessageShape<Res>> {
-    return idempotent(this.prisma, call, work);
-  }
-
-  async ping(): Promise<boolean> {
-    await this.prisma.$queryRaw`SELECT 1`;
-    return true;
+export class InventoryStore extends IdempotentStore<Tx> {
+  constructor(private readonly prisma: PrismaClient) {
+    super(prisma);
   }
 
   async createProduct(tx: Tx, data: { sku: string; name: string; priceMinor: bigint; currency: string; stock: number }): Promise<ProductRow | Refusal> {

@@ -5,4 +5,4 @@ export { errorInterceptor, notFound, refused, Violations, type ErrorMapper } fro
 export { HealthState } from './health';
 export { isEntryPoint, runApp, startRpcServer, stopOnSignals, type RpcServer, type RpcServerOptions, type ServerConfig, type Stoppable } from './server';
 export { serviceClient } from './client';
-export { checkAddress, checkId, checkLines, checkMoney, pageSize, pageToken } from './validation';
+export { checkAddress, checkId, checkLines, checkMoney, isId, pageSize, pageToken } from './validation';

@@ -45,9 +45,12 @@ export function checkAddress(v: Violations, address: Address | undefined, field:
   v.check(/^[A-Z]{2}$/.test(address.country), `${field}.country`, 'must be an ISO 3166-1 alpha-2 code such as "DE"');
 }
 
-/** Ids are decimal 64-bit integers on the wire; a malformed one is INVALID_ARGUMENT. */
+/** Ids are positive 64-bit integers, sent as decimal strings. */
+export const isId = (id: string): boolean => /^[1-9][0-9]{0,18}$/.test(id) && BigInt(id) <= 9223372036854775807n;
+
+/** A malformed id is INVALID_ARGUMENT naming the field. */
 export function checkId(v: Violations, id: string, field: string): void {
-  v.check(/^[1-9][0-9]{0,18}$/.test(id) && BigInt(id) <= 9223372036854775807n, field, `"${id}" is not a valid id`);
+  v.check(isId(id), field, `"${id}" is not a valid id`);
 }
 
 /** Opaque keyset cursors: base64url JSON, so clients cannot depend on their shape. */

@@ -1,0 +1,147 @@
+/** Order rules, free of I/O. */
+import type { Line } from '@oms/contracts/common/v1';
+import type { Product } from '@oms/contracts/inventory/v1';
+import {
+  OrderStatus,
+  type CreateCustomerRequest,
+  type CreateOrderRequest,
+  type ListOrdersRequest,
+  type UpdateOrderStatusRequest,
+} from '@oms/contracts/order/v1';
+import { refuse, type Refusal } from '@oms/db';
+import { checkAddress, checkId, checkLines, isId, Violations } from '@oms/platform';
+
+export type Status = 'PENDING' | 'VALIDATED' | 'RESERVED' | 'PAID' | 'SHIPPING' | 'COMPLETED' | 'DELIVERED' | 'CANCELLING' | 'CANCELLED';
+
+/** The state machine: where an order may go from each status. */
+export const transitions: Record<Status, readonly Status[]> = {
+  PENDING: ['VALIDATED', 'CANCELLING'],
+  VALIDATED: ['RESERVED', 'CANCELLING'],
+  RESERVED: ['PAID', 'CANCELLING'],
+  PAID: ['SHIPPING', 'CANCELLING'],
+  SHIPPING: ['COMPLETED', 'CANCELLING'],
+  COMPLETED: ['DELIVERED'],
+  DELIVERED: [],
+  CANCELLING: ['CANCELLED'],
+  CANCELLED: [],
+};
+
+/** The wire enum's name for a status, or undefined for UNSPECIFIED and unknown numbers. */
+export function statusName(status: OrderStatus): Status | undefined {
+  const name = OrderStatus[status] as string | undefined;
+  return name !== undefined && name in transitions ? (name as Status) : undefined;
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const maxInt64 = 9223372036854775807n;
+
+export function validateCreateCustomer(req: CreateCustomerRequest): void {
+  const v = new Violations();
+  v.required(req.name, 'name').check(req.name.length <= 200, 'name', 'must be at most 200 characters');
+  v.check(emailPattern.test(req.email) && req.email.length <= 320, 'email', `"${req.email}" is not an email address`);
+  if (req.shippingAddress) checkAddress(v, req.shippingAddress, 'shipping_address');
+  v.throwIfAny();
+}
+
+export function validateId(id: string, field: string): void {
+  const v = new Violations();
+  checkId(v, id, field);
+  v.throwIfAny();
+}
+
+export function validateCreateOrder(req: CreateOrderRequest): void {
+  const v = new Violations();
+  checkId(v, req.customerId, 'customer_id');
+  checkLines(v, req.lines);
+  v.throwIfAny();
+}
+
+export function validateListOrders(req: ListOrdersRequest): void {
+  const v = new Violations();
+  checkId(v, req.customerId, 'customer_id');
+  v.check(req.status === OrderStatus.UNSPECIFIED || statusName(req.status) !== undefined, 'status', `${req.status} is not an order status`);
+  v.throwIfAny();
+}
+
+export function validateUpdateOrderStatus(req: UpdateOrderStatusRequest): void {
+  const v = new Violations();
+  checkId(v, req.orderId, 'order_id');
+  v.check(statusName(req.expectedStatus) !== undefined, 'expected_status', 'must be an order status');
+  v.check(statusName(req.newStatus) !== undefined, 'new_status', 'must be an order status');
+  if (req.newStatus === OrderStatus.CANCELLED) v.required(req.reason, 'reason');
+  v.check(req.reason.length <= 500, 'reason', 'must be at most 500 characters');
+  v.throwIfAny();
+}
+
+/** Why the order may not move from `actual` to `next` when the caller expected `expected`. */
+export function transitionRefusal(orderId: bigint, actual: Status, expected: Status, next: Status): Refusal | undefined {
+  if (actual !== expected) return refuse(`order ${orderId} is ${actual}, not ${expected}`);
+  if (!transitions[actual].includes(next)) return refuse(`cannot move order ${orderId} from ${actual} to ${next}`);
+  return undefined;
+}
+
+/** What ValidateOrder checks before a PENDING order becomes VALIDATED. */
+export function validationRefusal(order: {
+  id: bigint;
+  status: Status;
+  itemCount: number;
+  totalMinor: bigint;
+  hasShippingAddress: boolean;
+}): Refusal | undefined {
+  if (order.status !== 'PENDING') return refuse(`order ${order.id} is ${order.status}; only a PENDING order can be validated`);
+  const why = [
+    order.itemCount === 0 && 'it has no items',
+    order.totalMinor <= 0n && 'its total is not positive',
+    !order.hasShippingAddress && 'its customer has no shipping address',
+  ].filter(Boolean);
+  return why.length > 0 ? refuse(`order ${order.id} cannot be validated: ${why.join(', ')}`) : undefined;
+}
+
+export interface PricedItem {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPriceMinor: bigint;
+  lineTotalMinor: bigint;
+}
+
+export interface PricedOrder {
+  items: PricedItem[];
+  totalMinor: bigint;
+  currency: string;
+}
+
+/**
+ * Prices the lines at inventory's current prices. An sku inventory does not
+ * know is a bad request; lines in several currencies cannot make one order.
+ */
+export function priceLines(lines: Line[], products: Product[]): PricedOrder | Refusal {
+  const bySku = new Map(products.map((p) => [p.sku, p]));
+  const v = new Violations();
+  lines.forEach((line, i) => v.check(bySku.has(line.sku), `lines[${i}].sku`, `unknown sku ${line.sku}`));
+  v.throwIfAny();
+  const items = lines.map(({ sku, quantity }) => {
+    const product = bySku.get(sku)!;
+    const unitPriceMinor = product.unitPrice?.amountMinor ?? 0n;
+    return { sku, name: product.name, quantity, unitPriceMinor, lineTotalMinor: unitPriceMinor * BigInt(quantity) };
+  });
+  const currencies = [...new Set(lines.map((l) => bySku.get(l.sku)!.unitPrice?.currency ?? ''))];
+  if (currencies.length > 1) return refuse(`lines are priced in different currencies (${currencies.join(', ')}); an order has one currency`);
+  const totalMinor = items.reduce((sum, item) => sum + item.lineTotalMinor, 0n);
+  if (totalMinor > maxInt64) return refuse('order total is larger than the largest amount an order can hold');
+  return { items, totalMinor, currency: currencies[0]! };
+}
+
+/** A ListOrders page token's content: the last order's created_at (ISO 8601) and id. */
+export type Cursor = [createdAt: string, id: string];
+
+export function isCursor(value: unknown): value is Cursor {
+  if (!Array.isArray(value) || value.length !== 2) return false;
+  const [createdAt, id] = value as unknown[];
+  return (
+    typeof createdAt === 'string' &&
+    !Number.isNaN(new Date(createdAt).getTime()) &&
+    typeof id === 'string' &&
+    isId(id)
+  );
+}

@@ -1,0 +1,180 @@
+/** The OrderService RPC handlers: validate, run in the store, map to the wire. */
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { ConnectError, type Client, type ServiceImpl } from '@connectrpc/connect';
+import { AddressSchema, MoneySchema, type Line } from '@oms/contracts/common/v1';
+import type { InventoryService, Product } from '@oms/contracts/inventory/v1';
+import {
+  CreateCustomerRequestSchema,
+  CreateCustomerResponseSchema,
+  CreateOrderRequestSchema,
+  CreateOrderResponseSchema,
+  CustomerSchema,
+  OrderItemSchema,
+  OrderSchema,
+  OrderService,
+  OrderStatus,
+  StatusChangeSchema,
+  UpdateOrderStatusRequestSchema,
+  UpdateOrderStatusResponseSchema,
+  ValidateOrderRequestSchema,
+  ValidateOrderResponseSchema,
+  type Customer,
+  type Order,
+} from '@oms/contracts/order/v1';
+import { found, Refusal } from '@oms/db';
+import { notFound, pageSize, pageToken } from '@oms/platform';
+import {
+  isCursor,
+  priceLines,
+  statusName,
+  validateCreateCustomer,
+  validateCreateOrder,
+  validateId,
+  validateListOrders,
+  validateUpdateOrderStatus,
+} from './domain';
+import type { CustomerRow, OrderRow, OrderStore, OrderWithHistoryRow } from './store';
+
+export function toCustomer(row: CustomerRow): Customer {
+  return create(CustomerSchema, {
+    id: row.id.toString(),
+    name: row.name,
+    email: row.email,
+    shippingAddress:
+      row.shipLine1 === null
+        ? undefined
+        : create(AddressSchema, {
+            name: row.shipName ?? '',
+            line1: row.shipLine1,
+            line2: row.shipLine2 ?? '',
+            city: row.shipCity ?? '',
+            postalCode: row.shipPostalCode ?? '',
+            country: row.shipCountry ?? '',
+          }),
+    createdAt: timestampFromDate(row.createdAt),
+  });
+}
+
+export function toOrder(row: OrderRow & Partial<Pick<OrderWithHistoryRow, 'history'>>): Order {
+  const money = (amountMinor: bigint) => create(MoneySchema, { amountMinor, currency: row.currency });
+  return create(OrderSchema, {
+    id: row.id.toString(),
+    customerId: row.customerId.toString(),
+    status: OrderStatus[row.status],
+    items: row.items.map((item) =>
+      create(OrderItemSchema, {
+        sku: item.sku,
+        name: item.name,
+        quantity: item.quantity,
+        unitPrice: money(item.unitPriceMinor),
+        lineTotal: money(item.lineTotalMinor),
+      }),
+    ),
+    total: money(row.totalMinor),
+    cancelReason: row.cancelReason ?? '',
+    createdAt: timestampFromDate(row.createdAt),
+    updatedAt: timestampFromDate(row.updatedAt),
+    history: (row.history ?? []).map((change) =>
+      create(StatusChangeSchema, {
+        from: change.fromStatus === null ? OrderStatus.UNSPECIFIED : OrderStatus[change.fromStatus],
+        to: OrderStatus[change.toStatus],
+        reason: change.reason,
+        changedAt: timestampFromDate(change.changedAt),
+      }),
+    ),
+  });
+}
+
+
+/** Inventory's current products for the lines; its failures keep their code, saying where they came from. */
+async function productsFor(inventory: Client<typeof InventoryService>, lines: Line[]): Promise<Product[]> {
+  try {
+    const { products } = await inventory.listProducts({ skus: lines.map((l) => l.sku), pageSize: lines.length });
+    return products;
+  } catch (error) {
+    const cause = ConnectError.from(error);
+    throw new ConnectError(`inventory-service unavailable, cannot price the order: ${cause.rawMessage}`, cause.code, undefined, undefined, cause);
+  }
+}
+
+export function createOrderService(store: OrderStore, inventory: Client<typeof InventoryService>): ServiceImpl<typeof OrderService> {
+  return {
+    async createCustomer(req) {
+      validateCreateCustomer(req);
+      const call = { scope: 'order.CreateCustomer', requestSchema: CreateCustomerRequestSchema, request: req, responseSchema: CreateCustomerResponseSchema };
+      return store.transact(call, async (tx) => {
+        const row = await store.createCustomer(tx, { name: req.name, email: req.email, address: req.shippingAddress });
+        return create(CreateCustomerResponseSchema, { customer: toCustomer(row) });
+      });
+    },
+
+    async getCustomer({ customerId }) {
+      validateId(customerId, 'customer_id');
+      const row = await store.getCustomer(BigInt(customerId));
+      if (!row) throw notFound(`customer ${customerId}`);
+      return { customer: toCustomer(row) };
+    },
+
+    async createOrder(req) {
+      validateCreateOrder(req);
+      const call = { scope: 'order.CreateOrder', requestSchema: CreateOrderRequestSchema, request: req, responseSchema: CreateOrderResponseSchema };
+      // A replay must not depend on inventory: answer it before pricing.
+      const replayed = await store.prior(call);
+      if (replayed) return replayed;
+      const customerId = BigInt(req.customerId);
+      if (!(await store.getCustomer(customerId))) throw notFound(`customer ${req.customerId}`);
+      const priced = priceLines(req.lines, await productsFor(inventory, req.lines));
+      return store.transact(call, async (tx) =>
+        priced instanceof Refusal ? priced : create(CreateOrderResponseSchema, { order: toOrder(await store.createOrder(tx, customerId, priced)) }),
+      );
+    },
+
+    async getOrder({ orderId }) {
+      validateId(orderId, 'order_id');
+      const row = await store.getOrder(BigInt(orderId));
+      if (!row) throw notFound(`order ${orderId}`);
+      return { order: toOrder(row) };
+    },
+
+    async listOrders(req) {
+      validateListOrders(req);
+      const limit = pageSize(req.pageSize, 20, 100);
+      const after = pageToken.decode(req.pageToken, isCursor);
+      const rows = await store.listOrders({
+        customerId: BigInt(req.customerId),
+        status: statusName(req.status),
+        after: after && { createdAt: new Date(after[0]), id: BigInt(after[1]) },
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        orders: page.map(toOrder),
+        nextPageToken: rows.length > limit && last ? pageToken.encode([last.createdAt.toISOString(), last.id.toString()]) : '',
+      };
+    },
+
+    async validateOrder(req) {
+      validateId(req.orderId, 'order_id');
+      const call = { scope: 'order.ValidateOrder', requestSchema: ValidateOrderRequestSchema, request: req, responseSchema: ValidateOrderResponseSchema };
+      return store.transact(call, async (tx) =>
+        found(await store.validateOrder(tx, BigInt(req.orderId)), `order ${req.orderId}`, (row) =>
+          create(ValidateOrderResponseSchema, { order: toOrder(row) }),
+        ),
+      );
+    },
+
+    async updateOrderStatus(req) {
+      validateUpdateOrderStatus(req);
+      const call = { scope: 'order.UpdateOrderStatus', requestSchema: UpdateOrderStatusRequestSchema, request: req, responseSchema: UpdateOrderStatusResponseSchema };
+      const expected = statusName(req.expectedStatus)!;
+      const next = statusName(req.newStatus)!;
+      return store.transact(call, async (tx) =>
+        found(await store.updateStatus(tx, BigInt(req.orderId), expected, next, req.reason || `moved to ${next}`), `order ${req.orderId}`, (row) =>
+          create(UpdateOrderStatusResponseSchema, { order: toOrder(row) }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,433 @@
+import { randomUUID } from 'node:crypto';
+import { Code, type Client } from '@connectrpc/connect';
+import { InventoryService } from '@oms/contracts/inventory/v1';
+import { OrderService, OrderStatus, type Order } from '@oms/contracts/order/v1';
+import { withClient } from '@oms/db';
+import { createLogger, serviceClient, startRpcServer, type RpcServer } from '@oms/platform';
+import { cloneTemplate, freePort, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOrderService } from '../src/main';
+
+const statuses = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED', 'DELIVERED', 'CANCELLING', 'CANCELLED'] as const;
+type Status = (typeof statuses)[number];
+// The state machine as the proto describes it, written out independently of src/domain.ts.
+const allowed = new Set([
+  'PENDING>VALIDATED',
+  'VALIDATED>RESERVED',
+  'RESERVED>PAID',
+  'PAID>SHIPPING',
+  'SHIPPING>COMPLETED',
+  'COMPLETED>DELIVERED',
+  ...['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING'].map((s) => `${s}>CANCELLING`),
+  'CANCELLING>CANCELLED',
+]);
+const pathTo: Record<Status, Status[]> = {
+  PENDING: [],
+  VALIDATED: ['VALIDATED'],
+  RESERVED: ['VALIDATED', 'RESERVED'],
+  PAID: ['VALIDATED', 'RESERVED', 'PAID'],
+  SHIPPING: ['VALIDATED', 'RESERVED', 'PAID', 'SHIPPING'],
+  COMPLETED: ['VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED'],
+  DELIVERED: ['VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED', 'DELIVERED'],
+  CANCELLING: ['CANCELLING'],
+  CANCELLED: ['CANCELLING', 'CANCELLED'],
+};
+
+/** A stand-in for inventory-service: products in memory, served over real gRPC. */
+const products = new Map<string, { sku: string; name: string; unitPrice: { amountMinor: bigint; currency: string } }>();
+let listProductsCalls = 0;
+
+let db: TestDatabase;
+let fakeInventory: RpcServer;
+let server: RpcServer;
+let orders: Client<typeof OrderService>;
+
+beforeAll(async () => {
+  db = await cloneTemplate('oms_order');
+  fakeInventory = await startRpcServer({
+    app: 'fake-inventory',
+    config: { HOST: '127.0.0.1', PORT: 0, METRICS_PORT: 0, SHUTDOWN_GRACE_MS: 1000 },
+    logger: createLogger('fake-inventory', 'silent'),
+    services: [InventoryService],
+    routes: (router) =>
+      router.service(InventoryService, {
+        listProducts({ skus, pageSize }) {
+          listProductsCalls++;
+          return { products: skus.flatMap((sku) => products.get(sku) ?? []).slice(0, pageSize || 50) };
+        },
+        getProduct({ sku }) {
+          return { product: products.get(sku) };
+        },
+      }),
+  });
+  server = await startOrderService({ ...testServiceEnv(db.url), INVENTORY_SERVICE_URL: fakeInventory.url });
+  orders = serviceClient(OrderService, server.url);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await fakeInventory?.close();
+  await db?.drop();
+});
+
+const key = () => randomUUID();
+const address = { name: 'Ada Lovelace', line1: '1 Analytical Way', line2: '', city: 'London', postalCode: 'N1 9GU', country: 'GB' };
+
+async function customer(withAddress = true) {
+  const { customer } = await orders.createCustomer({
+    name: 'Ada Lovelace',
+    email: 'ada@example.com',
+    shippingAddress: withAddress ? address : undefined,
+    idempotencyKey: key(),
+  });
+  return customer!;
+}
+
+let skuCounter = 0;
+function stock(amountMinor: bigint, currency = 'USD'): string {
+  const sku = `SKU-${++skuCounter}`;
+  products.set(sku, { sku, name: `Product ${sku}`, unitPrice: { amountMinor, currency } });
+  return sku;
+}
+
+async function placeOrder(customerId?: string, lines = [{ sku: stock(1000n), quantity: 1 }]): Promise<Order> {
+  const { order } = await orders.createOrder({ customerId: customerId ?? (await customer()).id, lines, idempotencyKey: key() });
+  return order!;
+}
+
+function move(order: Order, from: Status, to: Status, reason = `test: ${to}`) {
+  return orders.updateOrderStatus({ orderId: order.id, expectedStatus: OrderStatus[from], newStatus: OrderStatus[to], reason, idempotencyKey: key() });
+}
+
+/** A fresh order driven along allowed moves to `status`. */
+async function orderAt(status: Status): Promise<Order> {
+  let order = await placeOrder();
+  let current: Status = 'PENDING';
+  for (const next of pathTo[status]) {
+    order = (await move(order, current, next)).order!;
+    current = next;
+  }
+  expect(order.status).toBe(OrderStatus[status]);
+  return order;
+}
+
+const countRows = () =>
+  withClient(db.url, async (client) => {
+    const { rows } = await client.query(
+      `SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM orders) AS orders,
+              (SELECT count(*) FROM order_items) AS items, (SELECT count(*) FROM order_status_history) AS history`,
+    );
+    return rows[0] as Record<string, string>;
+  });
+
+describe('customers', () => {
+  it('creates and gets a customer, replaying the same key', async () => {
+    const request = { name: 'Grace Hopper', email: 'grace@example.com', shippingAddress: address, idempotencyKey: key() };
+    const before = await countRows();
+    const { customer: created } = await orders.createCustomer(request);
+    const again = await orders.createCustomer(request);
+    expect(again.customer?.id).toBe(created?.id);
+    expect(Number((await countRows()).customers)).toBe(Number(before.customers) + 1);
+    const { customer: got } = await orders.getCustomer({ customerId: created!.id });
+    expect(got).toMatchObject({ name: 'Grace Hopper', email: 'grace@example.com', shippingAddress: { city: 'London', country: 'GB' } });
+    const conflict = await rpcError(orders.createCustomer({ ...request, name: 'Someone Else' }));
+    expect(conflict.code).toBe(Code.AlreadyExists);
+  });
+
+  it('keeps a customer without an address', async () => {
+    const { customer: got } = await orders.getCustomer({ customerId: (await customer(false)).id });
+    expect(got?.shippingAddress).toBeUndefined();
+  });
+
+  it('names every invalid field and writes nothing', async () => {
+    const before = await countRows();
+    const error = await rpcError(
+      orders.createCustomer({ name: '', email: 'not-an-email', shippingAddress: { ...address, city: '', country: 'Britain' }, idempotencyKey: key() }),
+    );
+    expect(error.code).toBe(Code.InvalidArgument);
+    for (const field of ['name:', 'email:', 'shipping_address.city:', 'shipping_address.country:']) expect(error.rawMessage).toContain(field);
+    expect(await countRows()).toEqual(before);
+    expect((await rpcError(orders.getCustomer({ customerId: 'abc' }))).rawMessage).toContain('customer_id:');
+    const missing = await rpcError(orders.getCustomer({ customerId: '987654321' }));
+    expect(missing.code).toBe(Code.NotFound);
+    expect(missing.rawMessage).toBe('customer 987654321 not found');
+  });
+});
+
+describe('CreateOrder', () => {
+  it('prices the lines from inventory with exact BigInt totals, and keeps the price snapshot', async () => {
+    const cheap = stock(1999n);
+    const dear = stock(4_503_599_627_370_497n); // 2^52 + 1: doubling it leaves the safe-integer range
+    const c = await customer();
+    const order = await placeOrder(c.id, [
+      { sku: dear, quantity: 2 },
+      { sku: cheap, quantity: 3 },
+    ]);
+    expect(order).toMatchObject({ customerId: c.id, status: OrderStatus.PENDING, total: { amountMinor: 9_007_199_254_746_991n, currency: 'USD' } });
+    expect(order.items.map((i) => [i.sku, i.name, i.quantity, i.unitPrice?.amountMinor, i.lineTotal?.amountMinor])).toEqual([
+      [cheap, `Product ${cheap}`, 3, 1999n, 5997n],
+      [dear, `Product ${dear}`, 2, 4_503_599_627_370_497n, 9_007_199_254_740_994n],
+    ]);
+    products.set(cheap, { ...products.get(cheap)!, unitPrice: { amountMinor: 1n, currency: 'USD' } });
+    const { order: got } = await orders.getOrder({ orderId: order.id });
+    expect(got?.items[0]?.unitPrice?.amountMinor).toBe(1999n);
+    expect(got?.total?.amountMinor).toBe(9_007_199_254_746_991n);
+  });
+
+  it('replays the same key without a second order or a second inventory call', async () => {
+    const c = await customer();
+    const request = { customerId: c.id, lines: [{ sku: stock(500n), quantity: 2 }], idempotencyKey: key() };
+    const first = await orders.createOrder(request);
+    const calls = listProductsCalls;
+    const again = await orders.createOrder(request);
+    expect(again).toEqual(first);
+    expect(listProductsCalls).toBe(calls);
+    expect((await orders.listOrders({ customerId: c.id })).orders.map((o) => o.id)).toEqual([first.order!.id]);
+    const conflict = await rpcError(orders.createOrder({ ...request, lines: [{ sku: request.lines[0]!.sku, quantity: 3 }] }));
+    expect(conflict.code).toBe(Code.AlreadyExists);
+    expect((await orders.listOrders({ customerId: c.id })).orders).toHaveLength(1);
+  });
+
+  it('refuses bad orders naming the field, writing nothing', async () => {
+    const c = await customer();
+    const sku = stock(100n);
+    const before = await countRows();
+    const cases: [lines: { sku: string; quantity: number }[], code: Code, message: string][] = [
+      [[{ sku, quantity: 1 }, { sku: 'NOPE', quantity: 1 }], Code.InvalidArgument, 'lines[1].sku: unknown sku NOPE'],
+      [[], Code.InvalidArgument, 'lines: must have at least one line'],
+      [[{ sku, quantity: 0 }], Code.InvalidArgument, 'lines[0].quantity: must be positive'],
+      [[{ sku, quantity: -2 }], Code.InvalidArgument, 'lines[0].quantity: must be positive'],
+      [[{ sku, quantity: 1 }, { sku, quantity: 2 }], Code.InvalidArgument, `lines[1].sku: "${sku}" appears more than once`],
+    ];
+    for (const [lines, code, message] of cases) {
+      const error = await rpcError(orders.createOrder({ customerId: c.id, lines, idempotencyKey: key() }));
+      expect(error.code).toBe(code);
+      expect(error.rawMessage).toContain(message);
+    }
+    const unknownCustomer = await rpcError(orders.createOrder({ customerId: '987654321', lines: [{ sku, quantity: 1 }], idempotencyKey: key() }));
+    expect(unknownCustomer.code).toBe(Code.NotFound);
+    expect(unknownCustomer.rawMessage).toBe('customer 987654321 not found');
+    const badId = await rpcError(orders.createOrder({ customerId: '0x1', lines: [{ sku, quantity: 1 }], idempotencyKey: key() }));
+    expect(badId.rawMessage).toContain('customer_id:');
+    expect(await countRows()).toEqual(before);
+  });
+
+  it('refuses lines in different currencies, and replays the refusal', async () => {
+    const c = await customer();
+    const request = { customerId: c.id, lines: [{ sku: stock(100n, 'USD'), quantity: 1 }, { sku: stock(100n, 'EUR'), quantity: 1 }], idempotencyKey: key() };
+    const before = await countRows();
+    const error = await rpcError(orders.createOrder(request));
+    expect(error.code).toBe(Code.FailedPrecondition);
+    expect(error.rawMessage).toContain('different currencies');
+    expect((await rpcError(orders.createOrder(request))).rawMessage).toBe(error.rawMessage);
+    expect(await countRows()).toEqual(before);
+  });
+
+  it('is UNAVAILABLE when inventory cannot be reached', async () => {
+    const closedPort = await freePort();
+    const cut = await startOrderService({ ...testServiceEnv(db.url), INVENTORY_SERVICE_URL: `http://127.0.0.1:${closedPort}` });
+    try {
+      const c = await customer();
+      const before = await countRows();
+      const error = await rpcError(
+        serviceClient(OrderService, cut.url).createOrder({ customerId: c.id, lines: [{ sku: stock(1n), quantity: 1 }], idempotencyKey: key() }),
+      );
+      expect(error.code).toBe(Code.Unavailable);
+      expect(error.rawMessage).toContain('inventory-service unavailable');
+      expect(await countRows()).toEqual(before);
+    } finally {
+      await cut.close();
+    }
+  });
+});
+
+describe('GetOrder', () => {
+  it('returns items and the history, oldest first', async () => {
+    const order = await orderAt('PAID');
+    const { order: got } = await orders.getOrder({ orderId: order.id });
+    expect(got?.items).toHaveLength(1);
+    expect(got?.history.map((h) => [h.from, h.to, h.reason])).toEqual([
+      [OrderStatus.UNSPECIFIED, OrderStatus.PENDING, 'order placed'],
+      [OrderStatus.PENDING, OrderStatus.VALIDATED, 'test: VALIDATED'],
+      [OrderStatus.VALIDATED, OrderStatus.RESERVED, 'test: RESERVED'],
+      [OrderStatus.RESERVED, OrderStatus.PAID, 'test: PAID'],
+    ]);
+    expect(order.history).toEqual([]);
+    expect((await rpcError(orders.getOrder({ orderId: '987654321' }))).code).toBe(Code.NotFound);
+    expect((await rpcError(orders.getOrder({ orderId: '-1' }))).rawMessage).toContain('order_id:');
+  });
+});
+
+describe('ListOrders', () => {
+  it('pages newest first, filters by status and bounds the page size', async () => {
+    const c = await customer();
+    const placed: Order[] = [];
+    for (let i = 0; i < 23; i++) placed.push(await placeOrder(c.id));
+    const newestFirst = placed.map((o) => o.id).reverse();
+
+    const first = await orders.listOrders({ customerId: c.id });
+    expect(first.orders.map((o) => o.id)).toEqual(newestFirst.slice(0, 20));
+    expect(first.orders[0]?.items).toHaveLength(1);
+    expect(first.orders[0]?.history).toEqual([]);
+    const rest = await orders.listOrders({ customerId: c.id, pageToken: first.nextPageToken });
+    expect(rest.orders.map((o) => o.id)).toEqual(newestFirst.slice(20));
+    expect(rest.nextPageToken).toBe('');
+
+    const max = await orders.listOrders({ customerId: c.id, pageSize: 100 });
+    expect(max.orders).toHaveLength(23);
+    for (const pageSize of [101, -1]) {
+      expect((await rpcError(orders.listOrders({ customerId: c.id, pageSize }))).rawMessage).toContain('page_size:');
+    }
+
+    await move(placed[3]!, 'PENDING', 'CANCELLING');
+    await move(placed[7]!, 'PENDING', 'CANCELLING');
+    const cancelling = await orders.listOrders({ customerId: c.id, status: OrderStatus.CANCELLING, pageSize: 1 });
+    expect(cancelling.orders.map((o) => o.id)).toEqual([placed[7]!.id]);
+    const next = await orders.listOrders({ customerId: c.id, status: OrderStatus.CANCELLING, pageSize: 1, pageToken: cancelling.nextPageToken });
+    expect(next.orders.map((o) => o.id)).toEqual([placed[3]!.id]);
+    expect(next.nextPageToken).toBe('');
+  });
+
+  it('refuses forged tokens and a missing customer', async () => {
+    const c = await customer();
+    const forged = [
+      '!!!',
+      Buffer.from('["yesterday","1"]').toString('base64url'),
+      Buffer.from('["2026-01-01T00:00:00.000Z","1; DROP TABLE orders"]').toString('base64url'),
+      Buffer.from('{"id":"1"}').toString('base64url'),
+    ];
+    for (const pageToken of forged) {
+      const error = await rpcError(orders.listOrders({ customerId: c.id, pageToken }));
+      expect(error.code).toBe(Code.InvalidArgument);
+      expect(error.rawMessage).toContain('page_token:');
+    }
+    expect((await rpcError(orders.listOrders({ customerId: '' }))).rawMessage).toContain('customer_id:');
+    expect((await rpcError(orders.listOrders({ customerId: c.id, status: 42 as OrderStatus }))).rawMessage).toContain('status:');
+  });
+
+  it('neither skips nor repeats an order when orders are added between pages', async () => {
+    const c = await customer();
+    const placed: string[] = [];
+    for (let i = 0; i < 7; i++) placed.unshift((await placeOrder(c.id)).id);
+    const seen: string[] = [];
+    let page = await orders.listOrders({ customerId: c.id, pageSize: 3 });
+    seen.push(...page.orders.map((o) => o.id));
+    for (let i = 0; i < 4; i++) await placeOrder(c.id);
+    while (page.nextPageToken !== '') {
+      page = await orders.listOrders({ customerId: c.id, pageSize: 3, pageToken: page.nextPageToken });
+      seen.push(...page.orders.map((o) => o.id));
+    }
+    expect(seen).toEqual(placed);
+  });
+});
+
+describe('UpdateOrderStatus', () => {
+  it('makes every allowed move and records it in the history', async () => {
+    for (const move of allowed) {
+      const [from, to] = move.split('>') as [Status, Status];
+      const order = await orderAt(from);
+      const { order: moved } = await orders.updateOrderStatus({
+        orderId: order.id,
+        expectedStatus: OrderStatus[from],
+        newStatus: OrderStatus[to],
+        reason: `because ${move}`,
+        idempotencyKey: key(),
+      });
+      expect(moved?.status, move).toBe(OrderStatus[to]);
+      const { order: got } = await orders.getOrder({ orderId: order.id });
+      expect(got?.history.at(-1), move).toMatchObject({ from: OrderStatus[from], to: OrderStatus[to], reason: `because ${move}` });
+      expect(got?.history, move).toHaveLength(pathTo[from].length + 2);
+    }
+  });
+
+  it('refuses every move outside the state machine and changes nothing', async () => {
+    let refusedCount = 0;
+    for (const from of statuses) {
+      const order = await orderAt(from);
+      for (const to of statuses.filter((s) => !allowed.has(`${from}>${s}`))) {
+        const error = await rpcError(move(order, from, to, 'not allowed'));
+        expect(error.code, `${from}>${to}`).toBe(Code.FailedPrecondition);
+        expect(error.rawMessage).toBe(`cannot move order ${order.id} from ${from} to ${to}`);
+        refusedCount++;
+      }
+      const { order: got } = await orders.getOrder({ orderId: order.id });
+      expect(got?.status).toBe(OrderStatus[from]);
+      expect(got?.history).toHaveLength(pathTo[from].length + 1);
+    }
+    expect(refusedCount).toBe(statuses.length ** 2 - allowed.size);
+  });
+
+  it('refuses a move from a status the order no longer has', async () => {
+    const order = await orderAt('VALIDATED');
+    const error = await rpcError(move(order, 'PENDING', 'CANCELLING'));
+    expect(error.code).toBe(Code.FailedPrecondition);
+    expect(error.rawMessage).toBe(`order ${order.id} is VALIDATED, not PENDING`);
+    expect((await orders.getOrder({ orderId: order.id })).order?.status).toBe(OrderStatus.VALIDATED);
+  });
+
+  it('needs a reason to cancel, and keeps it for the customer', async () => {
+    const order = await orderAt('CANCELLING');
+    const error = await rpcError(move(order, 'CANCELLING', 'CANCELLED', ''));
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(error.rawMessage).toContain('reason:');
+    const { order: cancelled } = await move(order, 'CANCELLING', 'CANCELLED', 'payment was declined');
+    expect(cancelled).toMatchObject({ status: OrderStatus.CANCELLED, cancelReason: 'payment was declined' });
+  });
+
+  it('validates the request and reports a missing order', async () => {
+    const error = await rpcError(
+      orders.updateOrderStatus({ orderId: 'x', expectedStatus: OrderStatus.UNSPECIFIED, newStatus: 99 as OrderStatus, reason: '', idempotencyKey: key() }),
+    );
+    expect(error.code).toBe(Code.InvalidArgument);
+    for (const field of ['order_id:', 'expected_status:', 'new_status:']) expect(error.rawMessage).toContain(field);
+    const missing = await rpcError(orders.updateOrderStatus({ orderId: '987654321', expectedStatus: OrderStatus.PENDING, newStatus: OrderStatus.VALIDATED, reason: '', idempotencyKey: key() }));
+    expect(missing.code).toBe(Code.NotFound);
+  });
+
+  it('replays the same key with one history row', async () => {
+    const order = await placeOrder();
+    const request = { orderId: order.id, expectedStatus: OrderStatus.PENDING, newStatus: OrderStatus.CANCELLING, reason: 'customer asked', idempotencyKey: key() };
+    const first = await orders.updateOrderStatus(request);
+    expect(await orders.updateOrderStatus(request)).toEqual(first);
+    expect((await orders.getOrder({ orderId: order.id })).order?.history).toHaveLength(2);
+    expect((await rpcError(orders.updateOrderStatus({ ...request, reason: 'other' }))).code).toBe(Code.AlreadyExists);
+  });
+});
+
+describe('ValidateOrder', () => {
+  it('moves a PENDING order to VALIDATED once, and returns a VALIDATED one as it is', async () => {
+    const order = await placeOrder();
+    const { order: validated } = await orders.validateOrder({ orderId: order.id, idempotencyKey: key() });
+    expect(validated?.status).toBe(OrderStatus.VALIDATED);
+    const { order: again } = await orders.validateOrder({ orderId: order.id, idempotencyKey: key() });
+    expect(again?.status).toBe(OrderStatus.VALIDATED);
+    const { order: got } = await orders.getOrder({ orderId: order.id });
+    expect(got?.history.map((h) => [h.from, h.to, h.reason])).toEqual([
+      [OrderStatus.UNSPECIFIED, OrderStatus.PENDING, 'order placed'],
+      [OrderStatus.PENDING, OrderStatus.VALIDATED, 'validated'],
+    ]);
+  });
+
+  it('refuses, saying why, and leaves the order PENDING', async () => {
+    const noAddress = await placeOrder((await customer(false)).id);
+    const free = await placeOrder(undefined, [{ sku: stock(0n), quantity: 2 }]);
+    const empty = await placeOrder();
+    await withClient(db.url, (client) => client.query('DELETE FROM order_items WHERE order_id = $1', [empty.id]));
+    const cases: [Order, string][] = [
+      [noAddress, 'its customer has no shipping address'],
+      [free, 'its total is not positive'],
+      [empty, 'it has no items'],
+    ];
+    for (const [order, why] of cases) {
+      const error = await rpcError(orders.validateOrder({ orderId: order.id, idempotencyKey: key() }));
+      expect(error.code).toBe(Code.FailedPrecondition);
+      expect(error.rawMessage).toBe(`order ${order.id} cannot be validated: ${why}`);
+      expect((await orders.getOrder({ orderId: order.id })).order?.status).toBe(OrderStatus.PENDING);
+    }
+    const cancelling = await orderAt('CANCELLING');
+    const error = await rpcError(orders.validateOrder({ orderId: cancelling.id, idempotencyKey: key() }));
+    expect(error.code).toBe(Code.FailedPrecondition);
+    expect(error.rawMessage).toContain(`order ${cancelling.id} is CANCELLING`);
+    expect((await rpcError(orders.validateOrder({ orderId: '987654321', idempotencyKey: key() }))).code).toBe(Code.NotFound);
+  });
+});

@@ -1,0 +1,72 @@
+/** Database access of payment-service (not the provider's ledger). Mutations run inside `transact`. */
+import { IdempotentStore } from '@oms/db';
+import { Prisma, type PrismaClient } from './generated/prisma/client';
+import { statusAfterRefund } from './domain';
+
+type Tx = Prisma.TransactionClient;
+
+const withRefunds = { refunds: { orderBy: { id: 'asc' } } } satisfies Prisma.PaymentInclude;
+export type PaymentWithRefunds = Prisma.PaymentGetPayload<{ include: typeof withRefunds }>;
+export type PaymentRow = Prisma.PaymentGetPayload<object>;
+export type RefundRow = Prisma.RefundGetPayload<object>;
+
+export class PaymentStore extends IdempotentStore<Tx> {
+  constructor(private readonly prisma: PrismaClient) {
+    super(prisma);
+  }
+
+
+  /** Whether RefundOrder fenced the order off (an unlocked read, for the fast path). */
+  async isCancelled(orderId: string): Promise<boolean> {
+    const order = await this.prisma.paymentOrder.findUnique({ where: { orderId } });
+    return order?.cancelledAt != null;
+  }
+
+  /**
+   * Locks the order's row, creating it first: Charge and RefundOrder of one
+   * order take this lock, so a charge either commits before the fence (and is
+   * refunded by RefundOrder) or sees it. Returns whether the order is cancelled.
+   */
+  async lockOrder(tx: Tx, orderId: string): Promise<boolean> {
+    await tx.$executeRaw`INSERT INTO payment_orders (order_id) VALUES (${orderId}) ON CONFLICT (order_id) DO NOTHING`;
+    const [order] = await tx.$queryRaw<{ cancelled: boolean }[]>`
+      SELECT cancelled_at IS NOT NULL AS cancelled FROM payment_orders WHERE order_id = ${orderId} FOR UPDATE`;
+    return order!.cancelled;
+  }
+
+  insertPayment(tx: Tx, data: Prisma.PaymentUncheckedCreateInput): Promise<PaymentRow> {
+    return tx.payment.create({ data });
+  }
+
+  async lockPayment(tx: Tx, id: bigint): Promise<PaymentRow | null> {
+    await tx.$queryRaw`SELECT id FROM payments WHERE id = ${id} FOR UPDATE`;
+    return tx.payment.findUnique({ where: { id } });
+  }
+
+  /** Fences the order off from later charges (keeping the first reason) and locks its payments. */
+  async cancelOrder(tx: Tx, orderId: string, reason: string): Promise<PaymentRow[]> {
+    await this.lockOrder(tx, orderId);
+    await tx.paymentOrder.updateMany({ where: { orderId, cancelledAt: null }, data: { cancelledAt: new Date(), cancelReason: reason } });
+    await tx.$queryRaw`SELECT id FROM payments WHERE order_id = ${orderId} ORDER BY id FOR UPDATE`;
+    return tx.payment.findMany({ where: { orderId }, orderBy: { id: 'asc' } });
+  }
+
+  /** Records a refund the provider made of a payment whose row this transaction holds locked. */
+  async recordRefund(
+    tx: Tx,
+    payment: PaymentRow,
+    refund: { amountMinor: bigint; reason: string; providerRefundId: string },
+  ): Promise<{ payment: PaymentRow; refund: RefundRow }> {
+    const refundedMinor = payment.refundedMinor + refund.amountMinor;
+    const updated = await tx.payment.update({
+      where: { id: payment.id },
+      data: { refundedMinor, status: statusAfterRefund(payment.amountMinor, refundedMinor) },
+    });
+    const row = await tx.refund.create({ data: { ...refund, paymentId: payment.id, currency: payment.currency } });
+    return { payment: updated, refund: row };
+  }
+
+  getPayment(id: bigint): Promise<PaymentWithRefunds | null> {
+    return this.prisma.payment.findUnique({ where: { id }, include: withRefunds });
+  }
+}

@@ -1,0 +1,3 @@
+import { servicePrismaConfig } from '@oms/db/prisma-config';
+
+export default servicePrismaConfig(import.meta.dirname, 'oms_shipping');

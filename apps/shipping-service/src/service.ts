@@ -1,0 +1,116 @@
+/** The ShippingService RPC handlers: validate, run in the store, map to the wire. */
+import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import type { ServiceImpl } from '@connectrpc/connect';
+import { AddressSchema, LineSchema } from '@oms/contracts/common/v1';
+import {
+  CancelShipmentRequestSchema,
+  CancelShipmentResponseSchema,
+  CreateShipmentRequestSchema,
+  CreateShipmentResponseSchema,
+  MarkDeliveredRequestSchema,
+  MarkDeliveredResponseSchema,
+  ShipmentSchema,
+  ShipmentStatus,
+  ShippingService,
+  type Shipment,
+} from '@oms/contracts/shipping/v1';
+import { Refusal, type IdempotentCall } from '@oms/db';
+import { notFound } from '@oms/platform';
+import { Counter, type Registry } from 'prom-client';
+import { validateCancelShipment, validateCreateShipment, validateOrderId } from './domain';
+import type { Prisma } from './generated/prisma/client';
+import type { Change, ShipmentEvent, ShipmentRow, ShippingStore } from './store';
+
+const timestamp = (date: Date | null) => (date ? timestampFromDate(date) : undefined);
+
+export function toShipment(row: ShipmentRow): Shipment {
+  return create(ShipmentSchema, {
+    id: row.id.toString(),
+    orderId: row.orderId,
+    status: ShipmentStatus[row.status],
+    // A cancellation fence has no address (the CHECK constraints keep the columns all set or all null).
+    address:
+      row.recipientName === null
+        ? undefined
+        : create(AddressSchema, {
+            name: row.recipientName,
+            line1: row.line1!,
+            line2: row.line2!,
+            city: row.city!,
+            postalCode: row.postalCode!,
+            country: row.country!,
+          }),
+    lines: row.lines.map((l) => create(LineSchema, { sku: l.sku, quantity: l.quantity })),
+    trackingNumber: row.trackingNumber ?? '',
+    createdAt: timestampFromDate(row.createdAt),
+    confirmedAt: timestamp(row.confirmedAt),
+    deliveredAt: timestamp(row.deliveredAt),
+    cancelledAt: timestamp(row.cancelledAt),
+  });
+}
+
+/** A mutating call about one order's shipment. */
+type ShipmentCall<Req extends DescMessage, Res extends DescMessage> = IdempotentCall<Req, Res> & { request: { orderId: string } };
+
+export function createShippingService(store: ShippingStore, registry: Registry): ServiceImpl<typeof ShippingService> {
+  const shipments = new Counter({
+    name: 'shipping_shipments_total',
+    help: 'Shipments by event: created, cancelled, delivered',
+    labelNames: ['event'],
+    registers: [registry],
+  });
+
+  /**
+   * Runs a mutation once per idempotency key and answers with its shipment
+   * (none is NOT_FOUND). The event is counted after the transaction has
+   * committed, so a replay (which skips the work) or a rollback counts nothing.
+   */
+  async function mutate<Req extends DescMessage, Res extends DescMessage>(
+    call: ShipmentCall<Req, Res>,
+    work: (tx: Prisma.TransactionClient) => Promise<Change | Refusal | null>,
+    respond: (shipment: Shipment) => MessageShape<Res>,
+  ): Promise<MessageShape<Res>> {
+    let event: ShipmentEvent | undefined;
+    const response = await store.transact(call, async (tx) => {
+      const change = await work(tx);
+      if (change === null) throw notFound(`shipment for order ${call.request.orderId}`);
+      if (change instanceof Refusal) return change;
+      event = change.event;
+      return respond(toShipment(change.shipment));
+    });
+    if (event) shipments.inc({ event });
+    return response;
+  }
+
+  return {
+    async createShipment(req) {
+      validateCreateShipment(req);
+      const call = { scope: 'shipping.CreateShipment', requestSchema: CreateShipmentRequestSchema, request: req, responseSchema: CreateShipmentResponseSchema };
+      return mutate(call, (tx) => store.create(tx, req.orderId, req.address!, req.lines), (shipment) =>
+        create(CreateShipmentResponseSchema, { shipment }),
+      );
+    },
+
+    async cancelShipment(req) {
+      validateCancelShipment(req);
+      const call = { scope: 'shipping.CancelShipment', requestSchema: CancelShipmentRequestSchema, request: req, responseSchema: CancelShipmentResponseSchema };
+      return mutate(call, (tx) => store.cancel(tx, req.orderId, req.reason), (shipment) =>
+        create(CancelShipmentResponseSchema, { shipment }),
+      );
+    },
+
+    async markDelivered(req) {
+      validateOrderId(req.orderId);
+      const call = { scope: 'shipping.MarkDelivered', requestSchema: MarkDeliveredRequestSchema, request: req, responseSchema: MarkDeliveredResponseSchema };
+      return mutate(call, (tx) => store.deliver(tx, req.orderId), (shipment) => create(MarkDeliveredResponseSchema, { shipment }));
+    },
+
+    async getShipment({ orderId }) {
+      validateOrderId(orderId);
+      const row = await store.getShipment(orderId);
+      if (!row) throw notFound(`shipment for order ${orderId}`);
+      return { shipment: toShipment(row) };
+    },
+  };
+}
