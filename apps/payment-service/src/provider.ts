@@ -14,7 +14,7 @@ import {
   ConsecutiveBreaker,
   handleWhen,
   isBrokenCircuitError,
-  isTaskCancelledError,
+  TaskCancelledError,
   timeout,
   TimeoutStrategy,
   wrap,
@@ -151,7 +151,8 @@ export interface CardProviderOptions {
   halfOpenMs: number;
 }
 
-const isTransient = (error: unknown) => error instanceof ProviderUnavailable || isTaskCancelledError(error);
+// cockatiel 3's isTaskCancelledError() tests the wrong property, hence instanceof.
+const isTransient = (error: unknown) => error instanceof ProviderUnavailable || error instanceof TaskCancelledError;
 
 /**
  * Our client of the provider: every call runs under a timeout inside a
@@ -209,7 +210,7 @@ export class CardProvider {
       return await this.policy.execute(work);
     } catch (error) {
       if (isBrokenCircuitError(error)) throw new ConnectError('payment provider circuit open', Code.Unavailable);
-      if (isTaskCancelledError(error)) {
+      if (error instanceof TaskCancelledError) {
         throw new ConnectError(`payment provider unavailable: no answer within ${this.options.timeoutMs} ms`, Code.Unavailable);
       }
       if (error instanceof ProviderUnavailable) throw new ConnectError(`payment provider unavailable: ${error.message}`, Code.Unavailable);
