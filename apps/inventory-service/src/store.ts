@@ -89,14 +89,18 @@ export class InventoryStore extends IdempotentStore<Tx> {
     return tx.reservation.update({ where: { orderId }, data: { status: 'COMMITTED' }, include: withLines });
   }
 
-  /** Releases the order's reservation; with none, records a released one as a fence. */
-  async release(tx: Tx, orderId: string): Promise<ReservationRow | Refusal> {
+  /**
+   * Releases the order's reservation: reserved units, or committed ones whose
+   * goods never left (the saga undoing a sale), go back to available. With
+   * no reservation it records a released one as a fence.
+   */
+  async release(tx: Tx, orderId: string): Promise<ReservationRow> {
     const reservation = await this.lockReservation(tx, orderId);
     if (!reservation) return tx.reservation.create({ data: { orderId, status: 'RELEASED' }, include: withLines });
     if (reservation.status === 'RELEASED') return reservation;
-    if (reservation.status === 'COMMITTED') return refuse(`order ${orderId}: its stock was already committed`);
+    const from = reservation.status === 'COMMITTED' ? 'committed' : 'reserved';
     for (const { sku, quantity } of reservation.lines) {
-      await tx.product.update({ where: { sku }, data: { reserved: { decrement: quantity }, available: { increment: quantity } } });
+      await tx.product.update({ where: { sku }, data: { [from]: { decrement: quantity }, available: { increment: quantity } } });
     }
     return tx.reservation.update({ where: { orderId }, data: { status: 'RELEASED' }, include: withLines });
   }

@@ -134,8 +134,16 @@ describe('reservations', () => {
     expect(committed.reservation?.status).toBe(ReservationStatus.COMMITTED);
     expect((await inventory.getProduct({ sku: b.sku })).product).toMatchObject({ available: 0, reserved: 0, committed: 4 });
     expect((await inventory.getReservation({ orderId })).reservation?.lines).toHaveLength(2);
-    const error = await rpcError(inventory.releaseReservation({ orderId, reason: 'late', idempotencyKey: key() }));
-    expect(error.code).toBe(Code.FailedPrecondition);
+  });
+
+  it('releases committed units too, when the sale is undone before the goods left', async () => {
+    const a = await product(6);
+    const orderId = randomUUID();
+    await inventory.reserveStock({ orderId, lines: [{ sku: a.sku, quantity: 4 }], idempotencyKey: key() });
+    await inventory.commitReservation({ orderId, idempotencyKey: key() });
+    const { reservation } = await inventory.releaseReservation({ orderId, reason: 'shipping failed', idempotencyKey: key() });
+    expect(reservation?.status).toBe(ReservationStatus.RELEASED);
+    expect((await inventory.getProduct({ sku: a.sku })).product).toMatchObject({ available: 6, reserved: 0, committed: 0 });
   });
 
   it('reserves all lines or none, naming the short sku', async () => {

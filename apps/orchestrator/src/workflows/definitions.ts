@@ -1,0 +1,67 @@
+/**
+ * The orchestrator's public surface, shared by the workflows and by anyone
+ * who starts, signals or queries them: names, inputs, results.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const taskQueue = 'orders';
+export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
+export const trackingWorkflowId = (orderId: string) => `tracking-${orderId}`;
+
+export interface OrderWorkflowInput {
+  orderId: string;
+  /** The provider's payment token for the order (never card data). */
+  paymentToken: string;
+  /** How long tracking waits for the delivery signal per run (default 24 h). */
+  deliveryTimeoutMs?: number;
+}
+
+export type Step = 'validate' | 'fraud check' | 'reserve stock' | 'charge payment' | 'commit stock' | 'arrange shipping' | 'complete';
+
+export interface OrderProgress {
+  orderId: string;
+  /** The step under way; `done` once the workflow has an outcome. */
+  currentStep: Step | 'compensating' | 'done';
+  stepsDone: Step[];
+  compensationsRun: string[];
+  outcome?: OrderOutcome;
+}
+
+export interface OrderOutcome {
+  orderId: string;
+  status: 'COMPLETED' | 'CANCELLED';
+  /** Customer-facing words when cancelled: "payment declined", "out of stock: SKU-1". */
+  reason?: string;
+  trackingNumber?: string;
+}
+
+/** Cancels an order that has not shipped yet; the saga undoes what was done. */
+export const cancelOrderSignal = defineSignal<[reason?: string]>('cancelOrder');
+export const statusQuery = defineQuery<OrderProgress>('status');
+
+export interface TrackingInput {
+  orderId: string;
+  /** How long one run waits for the delivery signal before continuing as new. */
+  deliveryTimeoutMs?: number;
+  /** Runs so far (carried across continue-as-new). */
+  runs?: number;
+  /** After this many runs without delivery, tracking gives up. */
+  maxRuns?: number;
+}
+
+export interface TrackingOutcome {
+  orderId: string;
+  delivered: boolean;
+  runs: number;
+}
+
+export const orderDeliveredSignal = defineSignal('orderDelivered');
+
+/** Failure types the activities raise for business refusals (non-retryable). */
+export const businessErrors = {
+  invalidOrder: 'InvalidOrderError',
+  paymentDeclined: 'PaymentDeclinedError',
+  insufficientStock: 'InsufficientStockError',
+  fraudSuspected: 'FraudSuspectedError',
+  shippingRefused: 'ShippingRefusedError',
+} as const;

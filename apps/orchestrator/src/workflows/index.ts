@@ -1,0 +1,6 @@
+/** The workflow bundle's entry: only deterministic code is reachable from here. */
+import { patched } from '@temporalio/workflow';
+import { defineOrderWorkflow } from './order-workflow';
+
+export const OrderWorkflow = defineOrderWorkflow(patched);
+export { OrderTrackingWorkflow } from './tracking-workflow';
