@@ -20,7 +20,7 @@ interface LockEntry {
   libc?: string[];
 }
 
-const platform = /(darwin|linux|win32|freebsd|openbsd|netbsd|android|sunos|aix)-(arm64|x64|ia32|arm|ppc64|s390x|loong64|riscv64)/;
+const platform = /(darwin|linux|win32|freebsd|openbsd|netbsd|android|openharmony|sunos|aix)-(arm64|x64|ia32|arm|ppc64|s390x|loong64|riscv64)/;
 const lockPath = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as { packages: Record<string, LockEntry> };
 
