@@ -5,12 +5,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { withDatabase } from '@oms/db';
-import { services, startAppProcess, workspaceRoot, type AppProcess } from '@oms/testing';
-import { fail, log, setup } from './setup';
+import { fail, generateCode, log } from './bootstrap';
 
 async function main(): Promise<void> {
-  const serverUrl = await setup();
+  await generateCode();
+  const { prepare } = await import('./prepare');
+  const { withDatabase } = await import('@oms/db');
+  const { services, startAppProcess, workspaceRoot } = await import('@oms/testing');
+  type AppProcess = Awaited<ReturnType<typeof startAppProcess>>;
+  const { serverUrl } = await prepare();
   const logs = path.join(workspaceRoot, '.logs');
   mkdirSync(logs, { recursive: true });
   const running: AppProcess[] = [];

@@ -1,5 +1,4 @@
 import { realpathSync } from 'node:fs';
-import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +10,7 @@ import { errorInterceptor, type ErrorMapper } from './errors';
 import { HealthState } from './health';
 import type { Logger } from './logger';
 import { createRegistry, rpcMetricsInterceptor } from './metrics';
+import { startMetricsServer } from './metrics-server';
 
 /** The part of an app's configuration the server reads (see serviceConfigShape). */
 export interface ServerConfig {
@@ -47,7 +47,7 @@ export interface RpcServer {
   close(): Promise<void>;
 }
 
-function listen(server: http.Server | http2.Http2Server, host: string, port: number): Promise<number> {
+function listen(server: http2.Http2Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
@@ -81,24 +81,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     session.once('close', () => sessions.delete(session));
   });
 
-  const metrics = http.createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404).end();
-      return;
-    }
-    registry.metrics().then(
-      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
-      (error: unknown) => {
-        logger.error({ err: error }, 'metrics collection failed');
-        res.writeHead(500).end();
-      },
-    );
-  });
-
   const { HOST: host } = options.config;
   const port = await listen(rpc, host, options.config.PORT);
-  const metricsPort = await listen(metrics, host, options.config.METRICS_PORT);
-  logger.info({ port, metricsPort }, `${options.app} listening`);
+  const metrics = await startMetricsServer({ host, port: options.config.METRICS_PORT, registry, logger });
+  logger.info({ port, metrics: metrics.url }, `${options.app} listening`);
 
   let closing: Promise<void> | undefined;
   const close = async () => {
@@ -112,14 +98,14 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     }, options.config.SHUTDOWN_GRACE_MS);
     await stopped;
     clearTimeout(grace);
-    await new Promise<void>((resolve) => metrics.close(() => resolve()));
+    await metrics.close();
     await options.onClose?.();
     logger.info(`${options.app} stopped`);
   };
 
   return {
     url: `http://${host}:${port}`,
-    metricsUrl: `http://${host}:${metricsPort}/metrics`,
+    metricsUrl: metrics.url,
     registry,
     health,
     logger,
