@@ -4,7 +4,8 @@ import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService, OrderStatus, type Order } from '@oms/contracts/order/v1';
 import { withClient } from '@oms/db';
 import { createLogger, serviceClient, startRpcServer, type RpcServer } from '@oms/platform';
-import { cloneTemplate, freePort, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
+import { freePort } from '@oms/platform';
+import { cloneTemplate, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrderService } from '../src/main';
 

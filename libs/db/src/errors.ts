@@ -3,8 +3,9 @@ import { Code, ConnectError } from '@connectrpc/connect';
 // Postgres SQLSTATEs and driver conditions that a retry can outlive.
 const transientSqlStates = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006']);
 const transientNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-// Prisma's codes for an unreachable database, a pool timeout, a write conflict.
-const transientPrismaCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
+// Prisma's codes for an unreachable database, a pool timeout, a transaction
+// that could not start or expired, a write conflict.
+const transientPrismaCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034']);
 // Driver-adapter error kinds for the same conditions.
 const transientAdapterKinds = new Set([
   'DatabaseNotReachable',

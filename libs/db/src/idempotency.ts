@@ -20,8 +20,12 @@ export interface SqlClient {
 }
 
 export interface TransactionRunner<Tx extends SqlClient> extends SqlClient {
-  $transaction<R>(work: (tx: Tx) => Promise<R>): Promise<R>;
+  $transaction<R>(work: (tx: Tx) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
 }
+
+// Prisma's defaults (2 s to get a connection, 5 s to finish) are too tight
+// for bursts, where calls queue for the pool: a wait is not a failure.
+const transactionLimits = { maxWait: 10_000, timeout: 15_000 };
 
 /**
  * A business refusal that is part of the outcome: returned (not thrown) by
@@ -131,6 +135,6 @@ export async function idempotent<Tx extends SqlClient, Req extends DescMessage, 
       row.error_message,
     );
     return row;
-  });
+  }, transactionLimits);
   return replay(call, outcome, print);
 }

@@ -7,3 +7,4 @@ export { HealthState } from './health';
 export { isEntryPoint, runApp, startRpcServer, stopOnSignals, type RpcServer, type RpcServerOptions, type ServerConfig, type Stoppable } from './server';
 export { serviceClient } from './client';
 export { checkAddress, checkId, checkLines, checkMoney, isId, pageSize, pageToken } from './validation';
+export { freePort } from './net';

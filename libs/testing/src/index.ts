@@ -3,7 +3,7 @@ export { cloneTemplate, copyTemplate, prepareTemplate, type TestDatabase } from 
 export { ensurePostgres, postgresServerUrl } from './postgres';
 export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
 export { startTemporalDevServer } from './temporal';
-export { freePort, startAppProcess, type AppProcess } from './processes';
+export { startAppProcess, type AppProcess } from './processes';
 export { rpcError, testServiceEnv } from './rpc';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { appDir, services, workspaceRoot, type ServiceName } from './workspace';

@@ -4,11 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@oms/contracts/health/v1';
-import { serviceClient } from '@oms/platform';
+import { freePort, serviceClient } from '@oms/platform';
 import { appDir } from './workspace';
 
 export interface AppProcess {
@@ -22,33 +21,37 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+function grpcServing(url: string): () => Promise<boolean> {
+  const health = serviceClient(Health, url, 1_000);
+  return () =>
+    health.check({}).then(
+      (r) => r.status === HealthCheckResponse_ServingStatus.SERVING,
+      (e: unknown) => (ConnectError.from(e).code === Code.Unavailable ? false : Promise.reject(e)),
+    );
 }
 
-async function waitUntilServing(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
-  const health = serviceClient(Health, url, 1_000);
+const healthzAnswers = (metricsPort: number) => () =>
+  fetch(`http://127.0.0.1:${metricsPort}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+
+async function waitUntilReady(ready: () => Promise<boolean>, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) before serving:\n${output()}`);
-    const status = await health.check({}).then(
-      (r) => r.status,
-      (e: unknown) => (ConnectError.from(e).code === Code.Unavailable ? undefined : Promise.reject(e)),
-    );
-    if (status === HealthCheckResponse_ServingStatus.SERVING) return;
+    if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) before it was ready:\n${output()}`);
+    if (await ready()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the app did not report SERVING within ${timeoutMs} ms:\n${output()}`);
+  throw new Error(`the app was not ready within ${timeoutMs} ms:\n${output()}`);
 }
 
 export interface StartOptions {
+  /**
+   * How to tell the app is ready: its gRPC health check says SERVING (RPC
+   * services), or its metrics server answers /healthz (the Temporal worker).
+   */
+  readiness?: 'grpc-health' | 'healthz';
   /** Fixed ports; free ones when left out. */
   port?: number;
   metricsPort?: number;
@@ -57,7 +60,7 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
-/** Starts apps/<app>/src/main.ts under tsx and waits until its health check says SERVING. */
+/** Starts apps/<app>/src/main.ts under tsx and waits until it is ready. */
 export async function startAppProcess(app: string, env: Record<string, string>, options: StartOptions = {}): Promise<AppProcess> {
   const port = options.port ?? (await freePort());
   const metricsPort = options.metricsPort ?? (await freePort());
@@ -75,7 +78,8 @@ export async function startAppProcess(app: string, env: Record<string, string>, 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilServing(url, child, () => printed, options.timeoutMs ?? 30_000);
+    const ready = options.readiness === 'healthz' ? healthzAnswers(metricsPort) : grpcServing(url);
+    await waitUntilReady(ready, child, () => printed, options.timeoutMs ?? 60_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
