@@ -2,7 +2,7 @@
 export { cloneTemplate, copyTemplate, prepareTemplate, type TestDatabase } from './databases';
 export { ensurePostgres, postgresServerUrl } from './postgres';
 export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
-export { startTemporalDevServer } from './temporal';
+export { ensureTemporalServer, startTemporalDevServer, type TemporalServer } from './temporal';
 export { startAppProcess, type AppProcess } from './processes';
 export { rpcError, testServiceEnv } from './rpc';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
