@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -11,6 +12,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { OrderSinks } from '../sinks';
 import {
@@ -29,8 +31,11 @@ import { OrderTrackingWorkflow } from './tracking-workflow';
 // Activity defaults from the seed articles; business refusals are raised as
 // non-retryable ApplicationFailures by the activities themselves.
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 };
-const steps = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry });
-const shipping = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry });
+// On cancellation, wait for an attempt in flight to end before compensating:
+// otherwise a charge could land after its refund ran.
+const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+const steps = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry, cancellationType });
+const shipping = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry, cancellationType });
 // Compensations never give up: no attempt limit, backoff capped at a minute.
 const undo = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -43,7 +48,7 @@ function customerReason(error: unknown): string {
   if (isCancellation(error)) return 'cancelled by an operator';
   if (!(error instanceof ActivityFailure)) throw error;
   const failure = error.cause;
-  if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) return 'we could not process the order; nothing was charged';
+  if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) return 'we could not process the order; any payment was refunded';
   switch (failure.type) {
     case businessErrors.paymentDeclined:
       return 'payment declined';
@@ -56,6 +61,24 @@ function customerReason(error: unknown): string {
     default:
       return `invalid order: ${failure.message}`;
   }
+}
+
+/**
+ * Starts delivery tracking for a completed order. Nothing may undo the sale
+ * from here, so it is not cancellable, and a tracker already running is fine.
+ */
+function trackDelivery(orderId: string, deliveryTimeoutMs: number | undefined): Promise<void> {
+  return CancellationScope.nonCancellable(async () => {
+    try {
+      await startChild(OrderTrackingWorkflow, {
+        workflowId: trackingWorkflowId(orderId),
+        args: [{ orderId, deliveryTimeoutMs }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  });
 }
 
 /**
@@ -114,11 +137,7 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
         await step('complete', () => steps.setOrderStatus(orderId, 'SHIPPING', 'COMPLETED'));
         return { orderId, status: 'COMPLETED', trackingNumber };
       });
-      await startChild(OrderTrackingWorkflow, {
-        workflowId: trackingWorkflowId(orderId),
-        args: [{ orderId, deliveryTimeoutMs: input.deliveryTimeoutMs }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
+      await trackDelivery(orderId, input.deliveryTimeoutMs);
       return finish(outcome);
     } catch (error) {
       const reason = cancelReason ?? customerReason(error);

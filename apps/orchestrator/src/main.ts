@@ -1,0 +1,104 @@
+/** orchestrator: the Temporal worker on task queue `orders`. Wiring only. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InventoryService } from '@oms/contracts/inventory/v1';
+import { OrderService } from '@oms/contracts/order/v1';
+import { PaymentService } from '@oms/contracts/payment/v1';
+import { ShippingService } from '@oms/contracts/shipping/v1';
+import { createLogger, createRegistry, env, freePort, loadConfig, runApp, serviceClient, startMetricsServer } from '@oms/platform';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { z } from 'zod';
+import { createActivities } from './activities';
+import { orderSinks, temporalLogger } from './telemetry';
+import { taskQueue } from './workflows/definitions';
+
+export const configShape = {
+  HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: env.port(9464),
+  LOG_LEVEL: env.logLevel(),
+  // Where Temporal is: the local dev server by default, or a cluster / Temporal Cloud.
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default(taskQueue),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).default('false'),
+  // A bundle prebuilt by `nx build` (production); without it, workflows are bundled at start.
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  ORDER_SERVICE_URL: env.url('http://127.0.0.1:50051'),
+  PAYMENT_SERVICE_URL: env.url('http://127.0.0.1:50052'),
+  INVENTORY_SERVICE_URL: env.url('http://127.0.0.1:50053'),
+  SHIPPING_SERVICE_URL: env.url('http://127.0.0.1:50054'),
+  SHIPPING_POLL_MS: env.milliseconds(500),
+  FRAUD_REVIEW_LIMIT_MINOR: z.coerce.bigint().default(10_000_000n),
+};
+
+function tlsOptions(config: z.infer<z.ZodObject<typeof configShape>>) {
+  if (config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH) {
+    return { clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH), key: readFileSync(config.TEMPORAL_TLS_KEY_PATH) } };
+  }
+  return config.TEMPORAL_TLS === 'true' || config.TEMPORAL_API_KEY !== undefined;
+}
+
+export async function startWorker(environment: Record<string, string | undefined> = process.env) {
+  const config = loadConfig(configShape, environment);
+  const logger = createLogger('orchestrator', config.LOG_LEVEL);
+  const registry = createRegistry('orchestrator');
+  // The SDK's own metrics are served by its exporter on an internal port and
+  // appended to our /metrics, so Prometheus scrapes one endpoint.
+  const sdkMetrics = `127.0.0.1:${await freePort()}`;
+  Runtime.install({
+    logger: temporalLogger(logger),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetrics } } },
+    // SIGTERM/SIGINT are ours (runApp): the worker drains, then the process exits.
+    shutdownSignals: [],
+  });
+  const connection = await NativeConnection.connect({
+    address: config.TEMPORAL_ADDRESS,
+    tls: tlsOptions(config),
+    apiKey: config.TEMPORAL_API_KEY,
+  });
+  const activities = createActivities({
+    order: serviceClient(OrderService, config.ORDER_SERVICE_URL),
+    inventory: serviceClient(InventoryService, config.INVENTORY_SERVICE_URL),
+    payment: serviceClient(PaymentService, config.PAYMENT_SERVICE_URL),
+    shipping: serviceClient(ShippingService, config.SHIPPING_SERVICE_URL),
+    registry,
+    shippingPollMs: config.SHIPPING_POLL_MS,
+    fraudReviewLimitMinor: config.FRAUD_REVIEW_LIMIT_MINOR,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(config.WORKFLOW_BUNDLE_PATH
+      ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } }
+      : { workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)) }),
+    activities,
+    sinks: orderSinks(registry),
+    shutdownGraceTime: '10 seconds',
+  });
+  const running = worker.run();
+  const metrics = await startMetricsServer({
+    host: config.HOST,
+    port: config.METRICS_PORT,
+    registry,
+    logger,
+    more: async () => (await fetch(`http://${sdkMetrics}/metrics`)).text(),
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, metrics: metrics.url }, 'orchestrator worker running');
+  return {
+    logger,
+    metricsUrl: metrics.url,
+    close: async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await metrics.close();
+      logger.info('orchestrator stopped');
+    },
+  };
+}
+
+runApp(import.meta.url, () => startWorker());

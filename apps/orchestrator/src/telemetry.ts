@@ -1,0 +1,52 @@
+/**
+ * The worker's logs and metrics: SDK and workflow logs go to pino (JSON,
+ * one line per event, with workflowId and activity meta), business metrics to
+ * prom-client, fed by the workflows' replay-safe sinks.
+ */
+import type { InjectedSinks } from '@temporalio/worker';
+import type { Logger as TemporalLogger, LogLevel, LogMetadata } from '@temporalio/common';
+import type { Logger } from '@oms/platform';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { OrderSinks } from './sinks';
+
+export function temporalLogger(logger: Logger): TemporalLogger {
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[levels[level]](meta ?? {}, message);
+  return {
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
+  };
+}
+
+/** order_processing_seconds and the completed/cancelled counters, recorded when a saga ends. */
+export function orderSinks(registry: Registry): InjectedSinks<OrderSinks> {
+  const seconds = new Histogram({
+    name: 'order_processing_seconds',
+    help: 'Time from order creation to a terminal saga outcome',
+    labelNames: ['status'],
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+    registers: [registry],
+  });
+  const completed = new Counter({ name: 'orders_completed_total', help: 'Orders the saga completed', registers: [registry] });
+  const cancelled = new Counter({ name: 'orders_cancelled_total', help: 'Orders the saga cancelled (and compensated)', registers: [registry] });
+  return {
+    orderMetrics: {
+      finished: {
+        fn: (_info, status, elapsed) => {
+          seconds.observe({ status }, elapsed);
+          (status === 'COMPLETED' ? completed : cancelled).inc();
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * Keeps the Temporal SDK quiet in test output (warnings and errors only).
+ * Runtime.install must run before any Worker or Connection exists, so it
+ * lives in a vitest setup file.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -1,0 +1,92 @@
+/**
+ * The whole system for end-to-end tests and benchmarks: a Temporal dev
+ * server, the four services (processes, each on a fresh database cloned from
+ * its template) and the worker (a process), wired to each other.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@connectrpc/connect';
+import { InventoryService } from '@oms/contracts/inventory/v1';
+import { OrderService } from '@oms/contracts/order/v1';
+import { serviceClient } from '@oms/platform';
+import { cloneTemplate, services, startAppProcess, startTemporalDevServer, type AppProcess, type TestDatabase } from '@oms/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { orderWorkflowId, type OrderOutcome } from '../src/workflows/definitions';
+
+export interface Stack {
+  temporal: TestWorkflowEnvironment;
+  taskQueue: string;
+  orders: Client<typeof OrderService>;
+  inventory: Client<typeof InventoryService>;
+  databases: Record<string, TestDatabase>;
+  /** Creates an order and runs its saga to the end. */
+  placeOrder(customerId: string, lines: { sku: string; quantity: number }[], paymentToken: string): Promise<{ orderId: string; totalMinor: bigint; outcome: OrderOutcome }>;
+  /** Stops everything; resolves with the apps' exit codes. */
+  stop(): Promise<(number | null)[]>;
+}
+
+export async function startStack(options: { shippingConfirmMs?: number } = {}): Promise<Stack> {
+  const taskQueue = `stack-${randomUUID()}`;
+  const temporal = await startTemporalDevServer();
+  const databases: Record<string, TestDatabase> = {};
+  for (const s of services) databases[s.app] = await cloneTemplate(s.database);
+  const apps: AppProcess[] = [];
+  const start = async (app: string, env: Record<string, string>, readiness?: 'healthz') => {
+    const proc = await startAppProcess(app, { LOG_LEVEL: 'warn', ...env }, { readiness });
+    apps.push(proc);
+    return proc;
+  };
+  const db = (app: string) => ({ DATABASE_URL: databases[app]!.url });
+  const inventoryApp = await start('inventory-service', db('inventory-service'));
+  const [paymentApp, shippingApp, orderApp] = await Promise.all([
+    start('payment-service', db('payment-service')),
+    start('shipping-service', { ...db('shipping-service'), SHIPPING_CARRIER_CONFIRM_MS: String(options.shippingConfirmMs ?? 300) }),
+    start('order-service', { ...db('order-service'), INVENTORY_SERVICE_URL: inventoryApp.url }),
+  ]);
+  await start(
+    'orchestrator',
+    {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      ORDER_SERVICE_URL: orderApp.url,
+      PAYMENT_SERVICE_URL: paymentApp.url,
+      INVENTORY_SERVICE_URL: inventoryApp.url,
+      SHIPPING_SERVICE_URL: shippingApp.url,
+      SHIPPING_POLL_MS: '100',
+    },
+    'healthz',
+  );
+  const orders = serviceClient(OrderService, orderApp.url);
+  return {
+    temporal,
+    taskQueue,
+    orders,
+    inventory: serviceClient(InventoryService, inventoryApp.url),
+    databases,
+    async placeOrder(customerId, lines, paymentToken) {
+      const { order } = await orders.createOrder({ customerId, lines, idempotencyKey: randomUUID() });
+      const outcome: OrderOutcome = await temporal.client.workflow.execute('OrderWorkflow', {
+        taskQueue,
+        workflowId: orderWorkflowId(order!.id),
+        args: [{ orderId: order!.id, paymentToken, deliveryTimeoutMs: 60_000 }],
+      });
+      return { orderId: order!.id, totalMinor: order!.total!.amountMinor, outcome };
+    },
+    async stop() {
+      const codes = await Promise.all(apps.map((app) => app.stop()));
+      await temporal.teardown();
+      for (const database of Object.values(databases)) await database.drop();
+      return codes;
+    },
+  };
+}
+
+/** A customer with a shipping address, for placing orders. */
+export async function createCustomer(stack: Stack): Promise<string> {
+  const { customer } = await stack.orders.createCustomer({
+    name: 'Ada Lovelace',
+    email: 'ada@example.com',
+    shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4LB', country: 'GB' },
+    idempotencyKey: randomUUID(),
+  });
+  return customer!.id;
+}
