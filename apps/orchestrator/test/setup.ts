@@ -1,5 +1,5 @@
 /**
- * Keeps the Temporal SDK quiet in test output (warnings and errors only).
+ * Keeps the Temporal SDK quiet in test output (errors only: the tests fail activities on purpose).
  * Runtime.install must run before any Worker or Connection exists, so it
  * lives in a vitest setup file.
  */
