@@ -5,7 +5,7 @@
  *   cd apps/orchestrator && npx tsx bench/order-latency.ts [orders=20] [carrierConfirmMs=0]
  */
 import { randomUUID } from 'node:crypto';
-import { createCustomer, startStack } from '../test/stack';
+import { createCustomer, startStack } from '@oms/testing';
 
 const count = Number(process.argv[2] ?? 20);
 const confirmMs = Number(process.argv[3] ?? 0);

@@ -11,7 +11,7 @@ import { findTemporalCli, startTemporalDevServer } from '@oms/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { fakeActivities } from '../test/fake-activities';
-import { orderWorkflowId } from '../src/workflows/definitions';
+import { orderWorkflowId } from '@oms/contracts/workflows';
 
 const scenarios = {
   completed: fakeActivities([]),

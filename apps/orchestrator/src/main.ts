@@ -10,7 +10,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from './activities';
 import { orderSinks, temporalLogger } from './telemetry';
-import { taskQueue } from './workflows/definitions';
+import { taskQueue } from '@oms/contracts/workflows';
 
 export const configShape = {
   HOST: z.string().default('127.0.0.1'),

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { OrderStatus } from '@oms/contracts/order/v1';
 import { withClient } from '@oms/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderDeliveredSignal, trackingWorkflowId } from '../src/workflows/definitions';
-import { createCustomer, startStack, type Stack } from './stack';
+import { orderDeliveredSignal, trackingWorkflowId } from '@oms/contracts/workflows';
+import { createCustomer, startStack, type Stack } from '@oms/testing';
 
 let stack: Stack;
 

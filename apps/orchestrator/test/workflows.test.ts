@@ -19,7 +19,7 @@ import {
   statusQuery,
   trackingWorkflowId,
   type TrackingInput,
-} from '../src/workflows/definitions';
+} from '@oms/contracts/workflows';
 import { fakeActivities, Gate, type Calls } from './fake-activities';
 
 let env: TestWorkflowEnvironment;

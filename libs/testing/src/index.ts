@@ -7,3 +7,4 @@ export { startAppProcess, type AppProcess } from './processes';
 export { rpcError, testServiceEnv } from './rpc';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { appDir, services, workspaceRoot, type ServiceName } from './workspace';
+export { createCustomer, startStack, type Stack } from './stack';

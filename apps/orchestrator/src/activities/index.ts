@@ -12,7 +12,7 @@ import { PaymentService } from '@oms/contracts/payment/v1';
 import { ShipmentStatus, ShippingService } from '@oms/contracts/shipping/v1';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { Counter, type Registry } from 'prom-client';
-import { businessErrors } from '../workflows/definitions';
+import { businessErrors } from '@oms/contracts/workflows';
 import { refusalsAs, stockDetails } from './errors';
 
 export interface ActivityDeps {

@@ -24,7 +24,7 @@ import {
   type OrderProgress,
   type OrderWorkflowInput,
   type Step,
-} from './definitions';
+} from '@oms/contracts/workflows';
 import { Compensations } from './saga';
 import { OrderTrackingWorkflow } from './tracking-workflow';
 

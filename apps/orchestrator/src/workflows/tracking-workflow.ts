@@ -1,6 +1,6 @@
 import { condition, continueAsNew, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { orderDeliveredSignal, type TrackingInput, type TrackingOutcome } from './definitions';
+import { orderDeliveredSignal, type TrackingInput, type TrackingOutcome } from '@oms/contracts/workflows';
 
 const day = 24 * 60 * 60 * 1000;
 const { markDelivered } = proxyActivities<Activities>({

@@ -1,6 +1,7 @@
 /**
- * The orchestrator's public surface, shared by the workflows and by anyone
- * who starts, signals or queries them: names, inputs, results.
+ * The orchestrator's Temporal contract, shared by its workflows and by anyone
+ * who starts, signals or queries them (the gateway): ids, names, inputs,
+ * results. Hand-written, next to the protobuf contracts it complements.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 

@@ -8,13 +8,18 @@ import type { Client } from '@connectrpc/connect';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
 import { serviceClient } from '@oms/platform';
-import { cloneTemplate, services, startAppProcess, startTemporalDevServer, type AppProcess, type TestDatabase } from '@oms/testing';
+import { orderWorkflowId, type OrderOutcome } from '@oms/contracts/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { orderWorkflowId, type OrderOutcome } from '../src/workflows/definitions';
+import { cloneTemplate, type TestDatabase } from './databases';
+import { startAppProcess, type AppProcess } from './processes';
+import { startTemporalDevServer } from './temporal';
+import { services } from './workspace';
 
 export interface Stack {
   temporal: TestWorkflowEnvironment;
   taskQueue: string;
+  /** The services' URLs, by app name (e.g. `urls['order-service']`). */
+  urls: Record<string, string>;
   orders: Client<typeof OrderService>;
   inventory: Client<typeof InventoryService>;
   databases: Record<string, TestDatabase>;
@@ -59,6 +64,7 @@ export async function startStack(options: { shippingConfirmMs?: number } = {}): 
   return {
     temporal,
     taskQueue,
+    urls: { 'inventory-service': inventoryApp.url, 'payment-service': paymentApp.url, 'shipping-service': shippingApp.url, 'order-service': orderApp.url },
     orders,
     inventory: serviceClient(InventoryService, inventoryApp.url),
     databases,
