@@ -14,7 +14,8 @@ await build({
   target: 'node20',
   format: 'esm',
   sourcemap: true,
-  external: ['@temporalio/*', '@prisma/*', 'pg', 'pino', '@swc/*'],
+  // (@fastify/swagger and -ui read files next to their own code.)
+  external: ['@temporalio/*', '@prisma/*', 'pg', 'pino', '@swc/*', '@fastify/swagger', '@fastify/swagger-ui'],
   // Bundled CommonJS dependencies call require(); give the ES module one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'info',

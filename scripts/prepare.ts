@@ -11,25 +11,26 @@ import { log } from './bootstrap';
  * development database up to date: created as a copy of the template when
  * new (milliseconds instead of a Prisma run), migrated when behind.
  */
-async function prepareDatabases(serverUrl: string, app: string, database: string): Promise<void> {
+async function prepareDatabases(serverUrl: string, app: string, database: string): Promise<boolean> {
   const dir = appDir(app);
   await prepareTemplate(dir, database);
   const exists = await withClient(serverUrl, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount);
   if (!exists) {
     await copyTemplate(database, database);
     log(`${app}: ${database} created`);
-    return;
+    return true;
   }
   const applied = await migrate(dir, withDatabase(serverUrl, database));
   log(`${app}: ${database} ${applied.length ? `migrated (${applied.join(', ')})` : 'up to date'}`);
+  return false;
 }
 
-/** Returns the Postgres server URL and the Temporal CLI's path. */
-export async function prepare(): Promise<{ serverUrl: string; temporalCli: string }> {
+/** Returns the Postgres server URL, the Temporal CLI's path and the databases it created. */
+export async function prepare(): Promise<{ serverUrl: string; temporalCli: string; created: string[] }> {
   const serverUrl = await ensurePostgres(log);
   const temporalCli = await ensureTemporalCli(log);
   log('preparing databases...');
-  await Promise.all(services.map((s) => prepareDatabases(serverUrl, s.app, s.database)));
+  const fresh = await Promise.all(services.map((s) => prepareDatabases(serverUrl, s.app, s.database)));
   log('set-up done');
-  return { serverUrl, temporalCli };
+  return { serverUrl, temporalCli, created: services.filter((_, i) => fresh[i]).map((s) => s.database) };
 }

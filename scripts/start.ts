@@ -1,12 +1,17 @@
 /**
  * `npm start`: set up what is missing, then run the Temporal dev server (or
- * use the one already running), every service and the orchestrator worker on
- * their default ports with logs in .logs/, print where everything is, and
- * stop them all cleanly on Ctrl-C or SIGTERM.
+ * use the one already answering), the four services, the orchestrator worker
+ * and the gateway, with logs in .logs/; print where everything is once all are
+ * ready; stop them all cleanly on Ctrl-C or SIGTERM.
+ * OMS_PORT_OFFSET shifts every default port (to run a second copy beside one).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fail, generateCode, log } from './bootstrap';
+
+const offset = Number(process.env.OMS_PORT_OFFSET ?? 0);
+const port = (base: number) => base + offset;
+const local = (base: number) => `http://127.0.0.1:${port(base)}`;
 
 async function main(): Promise<void> {
   await generateCode();
@@ -14,18 +19,25 @@ async function main(): Promise<void> {
   const { withDatabase } = await import('@oms/db');
   const { ensureTemporalServer, services, startAppProcess, workspaceRoot } = await import('@oms/testing');
   type AppProcess = Awaited<ReturnType<typeof startAppProcess>>;
-  const { serverUrl, temporalCli } = await prepare();
+  const { serverUrl, temporalCli, created } = await prepare();
   const logs = path.join(workspaceRoot, '.logs');
   mkdirSync(logs, { recursive: true });
   mkdirSync(path.join(workspaceRoot, '.data'), { recursive: true });
+  const temporalDb = path.join(workspaceRoot, '.data', `temporal${offset ? `-${offset}` : ''}.db`);
+  if (created.includes('oms_order') && existsSync(temporalDb)) {
+    // Its workflows are about orders that no longer exist, and new orders would reuse their ids.
+    log('a new order database: starting Temporal with a fresh history too');
+    rmSync(temporalDb);
+  }
   const temporal = await ensureTemporalServer({
     cli: temporalCli,
-    address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-    uiPort: 8233,
-    dbFile: path.join(workspaceRoot, '.data', 'temporal.db'),
+    address: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${port(7233)}`,
+    uiPort: port(8233),
+    dbFile: temporalDb,
     logFile: path.join(logs, 'temporal.log'),
   });
-  log(`Temporal at ${temporal.address}${temporal.uiUrl ? ` (started here, UI ${temporal.uiUrl})` : ' (already running)'}`);
+  log(`Temporal at ${temporal.address}${temporal.uiUrl ? ` (started here)` : ' (already running)'}`);
+
   const running: AppProcess[] = [];
   let stopping = false;
   const stopAll = async () => {
@@ -38,35 +50,35 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
-  const started = await Promise.allSettled(
-    services.map(async (s) => {
-      const app = await startAppProcess(
-        s.app,
-        { DATABASE_URL: withDatabase(serverUrl, s.database) },
-        { port: s.port, metricsPort: s.metricsPort, logFile: path.join(logs, `${s.app}.log`) },
-      );
-      running.push(app);
-      app.child.once('exit', (code) => stopping || log(`${s.app} exited unexpectedly (${code}); see .logs/${s.app}.log`));
-    }),
-  );
-  const worker = startAppProcess(
-    'orchestrator',
-    { TEMPORAL_ADDRESS: temporal.address },
-    { metricsPort: 9464, readiness: 'healthz', logFile: path.join(logs, 'orchestrator.log') },
-  ).then((app) => void running.push(app));
-  const failed = [...started, ...(await Promise.allSettled([worker]))].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+
+  const serviceUrls = Object.fromEntries(services.map((s) => [`${s.app.split('-')[0]!.toUpperCase()}_SERVICE_URL`, local(s.port)]));
+  const launch = async (app: string, env: Record<string, string>, options: Parameters<typeof startAppProcess>[2]) => {
+    const proc = await startAppProcess(app, env, { ...options, logFile: path.join(logs, `${app}.log`) });
+    running.push(proc);
+    proc.child.once('exit', (code) => stopping || log(`${app} exited unexpectedly (${code}); see .logs/${app}.log`));
+  };
+  const started = await Promise.allSettled([
+    ...services.map((s) =>
+      launch(s.app, { ...serviceUrls, DATABASE_URL: withDatabase(serverUrl, s.database) }, { port: port(s.port), metricsPort: port(s.metricsPort) }),
+    ),
+    launch('orchestrator', { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, { metricsPort: port(9464), readiness: 'healthz' }),
+    launch('gateway', { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, { port: port(8080), readiness: 'healthz', healthzPort: port(8080) }),
+  ]);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
+    stopping = true;
     await Promise.all(running.map((app) => app.stop('SIGTERM')));
     await temporal.stop();
     throw failed.reason;
   }
+
   log('OMS is up:');
-  for (const s of services) {
-    console.log(`  ${s.app.padEnd(18)} gRPC/Connect http://127.0.0.1:${s.port}   metrics http://127.0.0.1:${s.metricsPort}/metrics   log .logs/${s.app}.log`);
-  }
-  console.log(`  ${'orchestrator'.padEnd(18)} task queue orders              metrics http://127.0.0.1:9464/metrics   log .logs/orchestrator.log`);
-  if (temporal.uiUrl) console.log(`  ${'temporal'.padEnd(18)} ${temporal.address}               UI ${temporal.uiUrl}         log .logs/temporal.log`);
-  log('Ctrl-C stops everything.');
+  const row = (name: string, where: string, metrics: string) => console.log(`  ${name.padEnd(18)} ${where.padEnd(34)} ${metrics}`);
+  row('API (gateway)', local(8080), `docs ${local(8080)}/docs   metrics ${local(8080)}/metrics`);
+  if (temporal.uiUrl) row('Temporal UI', temporal.uiUrl, `server ${temporal.address}`);
+  for (const s of services) row(s.app, `gRPC/Connect ${local(s.port)}`, `metrics ${local(s.metricsPort)}/metrics`);
+  row('orchestrator', `task queue orders`, `metrics ${local(9464)}/metrics`);
+  log('logs: .logs/<app>.log. Try `npm run demo`. Ctrl-C stops everything.');
 }
 
 main().catch(fail);

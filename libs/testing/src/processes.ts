@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { Code, ConnectError } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@oms/contracts/health/v1';
 import { freePort, serviceClient } from '@oms/platform';
 import { appDir } from './workspace';
@@ -21,12 +20,14 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+// Not answering yet (or slowly, on a loaded machine) is "not ready yet";
+// only the process exiting or the overall time limit make the start fail.
 function grpcServing(url: string): () => Promise<boolean> {
-  const health = serviceClient(Health, url, 1_000);
+  const health = serviceClient(Health, url, 2_000);
   return () =>
     health.check({}).then(
       (r) => r.status === HealthCheckResponse_ServingStatus.SERVING,
-      (e: unknown) => (ConnectError.from(e).code === Code.Unavailable ? false : Promise.reject(e)),
+      () => false,
     );
 }
 
@@ -55,6 +56,8 @@ export interface StartOptions {
   /** Fixed ports; free ones when left out. */
   port?: number;
   metricsPort?: number;
+  /** Where /healthz answers, for readiness 'healthz' (default: the metrics port). */
+  healthzPort?: number;
   /** Also append the app's output to this file. */
   logFile?: string;
   timeoutMs?: number;
@@ -78,7 +81,7 @@ export async function startAppProcess(app: string, env: Record<string, string>, 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   try {
-    const ready = options.readiness === 'healthz' ? healthzAnswers(metricsPort) : grpcServing(url);
+    const ready = options.readiness === 'healthz' ? healthzAnswers(options.healthzPort ?? metricsPort) : grpcServing(url);
     await waitUntilReady(ready, child, () => printed, options.timeoutMs ?? 60_000);
   } catch (error) {
     child.kill('SIGKILL');

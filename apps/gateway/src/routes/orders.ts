@@ -1,0 +1,159 @@
+/**
+ * A customer's orders: place one (order-service CreateOrder, then the
+ * OrderWorkflow on Temporal), read it, list them, follow its saga, cancel it.
+ * A customer sees only their own orders; another's answers 404, as if it did
+ * not exist. Admins may read any order.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { OrderStatus } from '@oms/contracts/order/v1';
+import { cancelOrderSignal, orderWorkflowId, statusQuery, type OrderWorkflowInput } from '@oms/contracts/workflows';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
+import { caller, isAdmin, requireCaller } from '../auth';
+import type { GatewayDeps } from '../deps';
+import { conflict, notFound } from '../problems';
+import {
+  Accepted,
+  bearer,
+  CancelBody,
+  CreateOrderBody,
+  IdempotencyHeaders,
+  IdParams,
+  ListOrdersQuery,
+  Order,
+  OrderAccepted,
+  OrderPage,
+  problemResponses,
+  Progress,
+} from '../schemas';
+import { orderView, statusName } from '../views';
+
+const tags = ['orders'];
+
+export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = async (app, { deps }) => {
+  const { orders, temporal, taskQueue } = deps;
+
+  /** The order if the caller may see it; 404 otherwise (never 403: that would confirm it exists). */
+  async function visibleOrder(request: FastifyRequest, orderId: string) {
+    // An unknown order is NOT_FOUND from order-service, which answers 404 too.
+    const { order } = await orders.getOrder({ orderId });
+    if (!order || (order.customerId !== caller(request).sub && !isAdmin(request))) throw notFound(`order ${orderId} not found`);
+    return order;
+  }
+
+  app.post(
+    '/v1/orders',
+    {
+      preValidation: requireCaller,
+      schema: {
+        tags,
+        summary: 'Place an order; its saga runs in the background',
+        security: bearer,
+        headers: IdempotencyHeaders,
+        body: CreateOrderBody,
+        response: { 202: OrderAccepted, ...problemResponses(400, 401, 404, 409, 413, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { order } = await orders.createOrder({
+        customerId: caller(request).sub,
+        lines: request.body.lines,
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      const orderId = order!.id;
+      const input: OrderWorkflowInput = { orderId, paymentToken: request.body.paymentToken, deliveryTimeoutMs: deps.deliveryTimeoutMs };
+      try {
+        await temporal.workflow.start('OrderWorkflow', {
+          taskQueue,
+          workflowId: orderWorkflowId(orderId),
+          args: [input],
+          // A replayed request must never run the saga a second time, even after the first run closed.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (error) {
+        // The same Idempotency-Key again: the order's workflow was started by the first request.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      return reply.code(202).send({
+        orderId,
+        status: statusName(order!.status),
+        statusUrl: `/v1/orders/${orderId}`,
+        progressUrl: `/v1/orders/${orderId}/progress`,
+      });
+    },
+  );
+
+  app.get(
+    '/v1/orders',
+    {
+      preValidation: requireCaller,
+      schema: {
+        tags,
+        summary: "The caller's orders, newest first",
+        security: bearer,
+        querystring: ListOrdersQuery,
+        response: { 200: OrderPage, ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { status, limit, cursor } = request.query;
+      const page = await orders.listOrders({
+        customerId: caller(request).sub,
+        status: status ? OrderStatus[status] : OrderStatus.UNSPECIFIED,
+        pageSize: limit ? Number(limit) : 0,
+        pageToken: cursor ?? '',
+      });
+      return { orders: page.orders.map(orderView), nextCursor: page.nextPageToken || null };
+    },
+  );
+
+  app.get(
+    '/v1/orders/:id',
+    {
+      preValidation: requireCaller,
+      schema: { tags, summary: 'An order with its items and status history', security: bearer, params: IdParams, response: { 200: Order, ...problemResponses(400, 401, 404) } },
+    },
+    async (request) => orderView(await visibleOrder(request, request.params.id)),
+  );
+
+  app.get(
+    '/v1/orders/:id/progress',
+    {
+      preValidation: requireCaller,
+      schema: { tags, summary: "Where the order's saga is", security: bearer, params: IdParams, response: { 200: Progress, ...problemResponses(400, 401, 404, 503) } },
+    },
+    async (request) => {
+      await visibleOrder(request, request.params.id);
+      return temporal.workflow.getHandle(orderWorkflowId(request.params.id)).query(statusQuery);
+    },
+  );
+
+  app.post(
+    '/v1/orders/:id/cancel',
+    {
+      // A cancel needs no body; an empty one means "no reason given".
+      preValidation: [requireCaller, async (request) => void (request.body ??= {})],
+      schema: {
+        tags,
+        summary: 'Cancel an order that has not shipped; the saga undoes what was done',
+        security: bearer,
+        params: IdParams,
+        body: CancelBody,
+        response: { 202: Accepted, ...problemResponses(400, 401, 404, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      await visibleOrder(request, request.params.id);
+      const handle = temporal.workflow.getHandle(orderWorkflowId(request.params.id));
+      const progress = await handle.query(statusQuery);
+      if (progress.outcome || progress.stepsDone.includes('arrange shipping')) {
+        throw conflict(`order ${request.params.id} already shipped/finished`);
+      }
+      await handle.signal(cancelOrderSignal, request.body.reason).catch((error: unknown) => {
+        // It finished between the query and the signal.
+        throw error instanceof WorkflowNotFoundError ? conflict(`order ${request.params.id} already shipped/finished`) : error;
+      });
+      return reply.code(202).send({ accepted: true });
+    },
+  );
+};

@@ -1,0 +1,49 @@
+/** Protobuf messages from the services -> the API's JSON (see schemas.ts). */
+import type { Static } from '@sinclair/typebox';
+import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
+import type { Address, Money } from '@oms/contracts/common/v1';
+import type { Product } from '@oms/contracts/inventory/v1';
+import { OrderStatus, type Customer, type Order } from '@oms/contracts/order/v1';
+import type { Customer as CustomerJson, Order as OrderJson, OrderStatusName, Product as ProductJson } from './schemas';
+
+export const money = (m: Money | undefined) => ({ amountMinor: (m?.amountMinor ?? 0n).toString(), currency: m?.currency ?? '' });
+const time = (t: Timestamp | undefined) => (t ? timestampDate(t).toISOString() : '');
+export const statusName = (s: OrderStatus) => OrderStatus[s] as Static<typeof OrderStatusName>;
+
+export function orderView(order: Order): Static<typeof OrderJson> {
+  return {
+    id: order.id,
+    customerId: order.customerId,
+    status: statusName(order.status),
+    items: order.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: money(i.unitPrice), lineTotal: money(i.lineTotal) })),
+    total: money(order.total),
+    ...(order.cancelReason ? { cancelReason: order.cancelReason } : {}),
+    createdAt: time(order.createdAt),
+    updatedAt: time(order.updatedAt),
+    history: order.history.map((h) => ({
+      from: h.from === OrderStatus.UNSPECIFIED ? null : statusName(h.from),
+      to: statusName(h.to),
+      reason: h.reason,
+      changedAt: time(h.changedAt),
+    })),
+  };
+}
+
+const addressView = (a: Address) => ({ name: a.name, line1: a.line1, ...(a.line2 ? { line2: a.line2 } : {}), city: a.city, postalCode: a.postalCode, country: a.country });
+
+export function customerView(c: Customer): Static<typeof CustomerJson> {
+  return { id: c.id, name: c.name, email: c.email, ...(c.shippingAddress ? { shippingAddress: addressView(c.shippingAddress) } : {}), createdAt: time(c.createdAt) };
+}
+
+export function productView(p: Product): Static<typeof ProductJson> {
+  return {
+    sku: p.sku,
+    name: p.name,
+    unitPrice: money(p.unitPrice),
+    available: p.available,
+    reserved: p.reserved,
+    committed: p.committed,
+    createdAt: time(p.createdAt),
+    updatedAt: time(p.updatedAt),
+  };
+}
