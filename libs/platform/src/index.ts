@@ -1,6 +1,6 @@
 export { ConfigError, env, loadConfig, serviceConfigShape } from './config';
 export { createLogger, type Logger } from './logger';
-export { createRegistry, rpcMetricsInterceptor } from './metrics';
+export { createRegistry, requestMetrics, rpcMetricsInterceptor } from './metrics';
 export { startMetricsServer, type MetricsServer } from './metrics-server';
 export { errorInterceptor, notFound, refused, Violations, type ErrorMapper } from './errors';
 export { HealthState } from './health';
