@@ -23,7 +23,7 @@ export const Id = Type.String({ pattern: '^[1-9][0-9]{0,18}$', description: 'a d
 export const IdParams = Type.Object({ id: Id });
 
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.String({ minLength: 1, maxLength: 200, description: 'same key + same body = same result, no second effect' }),
+  'idempotency-key': Type.String({ minLength: 1, maxLength: 160, description: 'same key + same body = same result, no second effect' }),
 });
 
 export const Line = Type.Object(

@@ -58,7 +58,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = asy
       const { order } = await orders.createOrder({
         customerId: caller(request).sub,
         lines: request.body.lines,
-        idempotencyKey: request.headers['idempotency-key'],
+        // Scoped to the caller: two customers may well pick the same key.
+        idempotencyKey: `${caller(request).sub}:${request.headers['idempotency-key']}`,
       });
       const orderId = order!.id;
       const input: OrderWorkflowInput = { orderId, paymentToken: request.body.paymentToken, deliveryTimeoutMs: deps.deliveryTimeoutMs };
