@@ -1,6 +1,7 @@
 /** inventory-service: wiring only. */
+import { fileURLToPath } from 'node:url';
 import { InventoryService } from '@oms/contracts/inventory/v1';
-import { mapDatabaseError, pgAdapter } from '@oms/db';
+import { assertMigrated, mapDatabaseError, pgAdapter } from '@oms/db';
 import { createLogger, loadConfig, runApp, serviceConfigShape, startRpcServer } from '@oms/platform';
 import { PrismaClient } from './generated/prisma/client';
 import { createInventoryService } from './service';
@@ -10,6 +11,7 @@ export const configShape = serviceConfigShape({ port: 50053, metricsPort: 9453, 
 
 export async function startInventoryService(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(configShape, env);
+  await assertMigrated(config.DATABASE_URL, fileURLToPath(new URL('../prisma', import.meta.url)));
   const prisma = new PrismaClient({ adapter: pgAdapter(config.DATABASE_URL, config.DATABASE_POOL_SIZE) });
   const store = new InventoryStore(prisma);
   return startRpcServer({

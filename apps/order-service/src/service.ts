@@ -34,6 +34,7 @@ import {
   validateListOrders,
   validateUpdateOrderStatus,
 } from './domain';
+import type { OrderCache } from './cache';
 import type { CustomerRow, OrderRow, OrderStore, OrderWithHistoryRow } from './store';
 
 export function toCustomer(row: CustomerRow): Customer {
@@ -98,7 +99,25 @@ async function productsFor(inventory: Client<typeof InventoryService>, lines: Li
   }
 }
 
-export function createOrderService(store: OrderStore, inventory: Client<typeof InventoryService>): ServiceImpl<typeof OrderService> {
+export function createOrderService(
+  store: OrderStore,
+  inventory: Client<typeof InventoryService>,
+  cache: OrderCache,
+): ServiceImpl<typeof OrderService> {
+  /**
+   * Every write to an existing order goes through here. Invalidating after
+   * the commit (not inside the transaction) means no GetOrder can read the
+   * old row and cache it again after the invalidation. (CreateOrder needs
+   * none: absence is never cached.)
+   */
+  async function writeOrder<T>(orderId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      cache.invalidate(orderId);
+    }
+  }
+
   return {
     async createCustomer(req) {
       validateCreateCustomer(req);
@@ -132,9 +151,12 @@ export function createOrderService(store: OrderStore, inventory: Client<typeof I
 
     async getOrder({ orderId }) {
       validateId(orderId, 'order_id');
-      const row = await store.getOrder(BigInt(orderId));
-      if (!row) throw notFound(`order ${orderId}`);
-      return { order: toOrder(row) };
+      const order = await cache.get(orderId, async () => {
+        const row = await store.getOrder(BigInt(orderId));
+        return row ? toOrder(row) : undefined;
+      });
+      if (!order) throw notFound(`order ${orderId}`);
+      return { order };
     },
 
     async listOrders(req) {
@@ -158,9 +180,11 @@ export function createOrderService(store: OrderStore, inventory: Client<typeof I
     async validateOrder(req) {
       validateId(req.orderId, 'order_id');
       const call = { scope: 'order.ValidateOrder', requestSchema: ValidateOrderRequestSchema, request: req, responseSchema: ValidateOrderResponseSchema };
-      return store.transact(call, async (tx) =>
-        found(await store.validateOrder(tx, BigInt(req.orderId)), `order ${req.orderId}`, (row) =>
-          create(ValidateOrderResponseSchema, { order: toOrder(row) }),
+      return writeOrder(req.orderId, () =>
+        store.transact(call, async (tx) =>
+          found(await store.validateOrder(tx, BigInt(req.orderId)), `order ${req.orderId}`, (row) =>
+            create(ValidateOrderResponseSchema, { order: toOrder(row) }),
+          ),
         ),
       );
     },
@@ -170,9 +194,11 @@ export function createOrderService(store: OrderStore, inventory: Client<typeof I
       const call = { scope: 'order.UpdateOrderStatus', requestSchema: UpdateOrderStatusRequestSchema, request: req, responseSchema: UpdateOrderStatusResponseSchema };
       const expected = statusName(req.expectedStatus)!;
       const next = statusName(req.newStatus)!;
-      return store.transact(call, async (tx) =>
-        found(await store.updateStatus(tx, BigInt(req.orderId), expected, next, req.reason || `moved to ${next}`), `order ${req.orderId}`, (row) =>
-          create(UpdateOrderStatusResponseSchema, { order: toOrder(row) }),
+      return writeOrder(req.orderId, () =>
+        store.transact(call, async (tx) =>
+          found(await store.updateStatus(tx, BigInt(req.orderId), expected, next, req.reason || `moved to ${next}`), `order ${req.orderId}`, (row) =>
+            create(UpdateOrderStatusResponseSchema, { order: toOrder(row) }),
+          ),
         ),
       );
     },

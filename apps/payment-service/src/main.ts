@@ -1,6 +1,7 @@
 /** payment-service: wiring only. */
+import { fileURLToPath } from 'node:url';
 import { PaymentService } from '@oms/contracts/payment/v1';
-import { mapDatabaseError, pgAdapter } from '@oms/db';
+import { assertMigrated, mapDatabaseError, pgAdapter } from '@oms/db';
 import { createLogger, createRegistry, env as setting, loadConfig, runApp, serviceConfigShape, startRpcServer } from '@oms/platform';
 import { PrismaClient } from './generated/prisma/client';
 import { CardProvider, SimulatedCardProvider } from './provider';
@@ -17,6 +18,7 @@ export const configShape = {
 
 export async function startPaymentService(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(configShape, env);
+  await assertMigrated(config.DATABASE_URL, fileURLToPath(new URL('../prisma', import.meta.url)));
   const prisma = new PrismaClient({ adapter: pgAdapter(config.DATABASE_URL, config.DATABASE_POOL_SIZE) });
   // The simulated provider is "external": its own pool, so provider calls made
   // while a service transaction holds a connection never wait on that pool.

@@ -1,6 +1,7 @@
 /** shipping-service: wiring only. */
+import { fileURLToPath } from 'node:url';
 import { ShippingService } from '@oms/contracts/shipping/v1';
-import { mapDatabaseError, pgAdapter } from '@oms/db';
+import { assertMigrated, mapDatabaseError, pgAdapter } from '@oms/db';
 import { createLogger, createRegistry, env, loadConfig, runApp, serviceConfigShape, startRpcServer } from '@oms/platform';
 import { Carrier } from './carrier';
 import { PrismaClient } from './generated/prisma/client';
@@ -15,6 +16,7 @@ export const configShape = {
 
 export async function startShippingService(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(configShape, env);
+  await assertMigrated(config.DATABASE_URL, fileURLToPath(new URL('../prisma', import.meta.url)));
   const prisma = new PrismaClient({ adapter: pgAdapter(config.DATABASE_URL, config.DATABASE_POOL_SIZE) });
   const store = new ShippingStore(prisma, new Carrier(config.SHIPPING_CARRIER_CONFIRM_MS));
   const registry = createRegistry('shipping-service');

@@ -2,4 +2,4 @@ export { idempotent, priorOutcome, refuse, Refusal, type IdempotentCall, type Sq
 export { isTransientDatabaseError, mapDatabaseError } from './errors';
 export { pgAdapter } from './prisma';
 export { found, IdempotentStore } from './store';
-export { dropDatabase, ensureDatabase, migrate, migrationState, runPrisma, withClient, withDatabase, type MigrationState } from './migrations';
+export { assertMigrated, dropDatabase, ensureDatabase, migrate, migrationState, runPrisma, withClient, withDatabase, type MigrationState } from './migrations';

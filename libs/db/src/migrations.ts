@@ -77,6 +77,24 @@ export async function migrationState(databaseUrl: string, prismaDir: string): Pr
   return { pending: all.filter((name) => !applied.has(name)), modified };
 }
 
+/**
+ * A service's start-up check: refuses a database whose applied migrations
+ * differ from the service's prisma/migrations, so that it fails at once with
+ * what to do instead of on the first query that needs a missing column.
+ */
+export async function assertMigrated(databaseUrl: string, prismaDir: string): Promise<void> {
+  const { pending, modified } = await migrationState(databaseUrl, prismaDir);
+  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const problems: string[] = [];
+  if (modified.length > 0) {
+    problems.push(`database ${database} has migrations that changed after they were applied: ${modified.join(', ')} — restore those files, or drop the database and run \`npm run setup\``);
+  }
+  if (pending.length > 0) {
+    problems.push(`database ${database} is missing migrations: ${pending.join(', ')} — run \`npm run setup\` (or prisma migrate deploy)`);
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}
+
 /** Runs a Prisma CLI command in a service folder (where its prisma.config.ts is). */
 export function runPrisma(serviceDir: string, args: string[], databaseUrl: string): Promise<string> {
   return new Promise((resolve, reject) => {

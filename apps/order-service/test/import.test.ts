@@ -1,0 +1,195 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { withClient } from '@oms/db';
+import { cloneTemplate, type TestDatabase } from '@oms/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BadHeaderError, csvHeader, importOrders, orderProblem, parseRow, parseTimestamp, splitCsvLine, type ImportRow } from '../src/importer';
+
+const serviceDir = new URL('..', import.meta.url).pathname;
+let db: TestDatabase;
+let dir: string;
+let customerA: string;
+let customerB: string;
+
+beforeAll(async () => {
+  db = await cloneTemplate('oms_order');
+  dir = await mkdtemp(path.join(tmpdir(), 'import-test-'));
+  [customerA, customerB] = await withClient(db.url, async (client) => {
+    const { rows } = await client.query<{ id: string }>(`INSERT INTO customers (name, email) VALUES ('A', 'a@example.com'), ('B', 'b@example.com') RETURNING id`);
+    return rows.map((r) => r.id) as [string, string];
+  });
+});
+
+afterAll(async () => {
+  await db?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const csv = (...rows: string[]) => [csvHeader, ...rows].join('\n') + '\n';
+
+async function runImport(text: string, chunkOrders = 2) {
+  return withClient(db.url, (client) => importOrders(client, Readable.from([text]), { chunkOrders }));
+}
+
+/** Orders (with items and history) written since `afterId`, as SQL sees them. */
+async function ordersAfter(afterId: string) {
+  return withClient(db.url, async (client) => {
+    const { rows } = await client.query(
+      `SELECT o.id::text, o.customer_id::text AS customer, o.status::text, o.total_minor::text AS total, o.currency,
+              o.created_at, (SELECT sum(line_total_minor)::text FROM order_items i WHERE i.order_id = o.id) AS item_sum,
+              (SELECT count(*)::int FROM order_items i WHERE i.order_id = o.id) AS items,
+              (SELECT json_agg(json_build_object('from', from_status, 'to', to_status, 'reason', reason)) FROM order_status_history h WHERE h.order_id = o.id) AS history
+       FROM orders o WHERE o.id > $1 ORDER BY o.id`,
+      [afterId],
+    );
+    return rows;
+  });
+}
+
+const lastOrderId = () =>
+  withClient(db.url, async (client) => (await client.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM orders')).rows[0]!.id);
+
+const counts = () =>
+  withClient(db.url, async (client) => {
+    const { rows } = await client.query(
+      `SELECT (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM order_items)::int AS items,
+              (SELECT count(*) FROM order_status_history)::int AS history`,
+    );
+    return rows[0] as { orders: number; items: number; history: number };
+  });
+
+describe('parsing', () => {
+  it('splits quoted fields and refuses an open quote', () => {
+    expect(splitCsvLine('a,"b, c","say ""hi""",')).toEqual(['a', 'b, c', 'say "hi"', '']);
+    expect(splitCsvLine('a,"b')).toBeUndefined();
+  });
+
+  it('reads timestamps as UTC and refuses days that do not exist', () => {
+    expect(parseTimestamp('2024-05-01T10:00:00Z')).toBe('2024-05-01T10:00:00.000Z');
+    expect(parseTimestamp('2024-05-01 10:00')).toBe('2024-05-01T10:00:00.000Z');
+    expect(parseTimestamp('2024-05-01T10:00:00+0200')).toBe('2024-05-01T08:00:00.000Z');
+    expect(parseTimestamp('2024-05-01T10:00-02')).toBe('2024-05-01T12:00:00.000Z');
+    expect(parseTimestamp('2024-05-01T10:00:00.1234+05:30')).toBe('2024-05-01T04:30:00.123Z');
+    expect(parseTimestamp('2024-05-01')).toBe('2024-05-01T00:00:00.000Z');
+    expect(parseTimestamp('2023-02-29')).toBeUndefined();
+    expect(parseTimestamp('May 1 2024')).toBeUndefined();
+  });
+
+  it('lists every problem of a row', () => {
+    expect(parseRow(`R1,${1},SKU,Mug,2,1299,EUR,2024-05-01`, 2)).toEqual({
+      row: { line: 2, ref: 'R1', customerId: '1', sku: 'SKU', name: 'Mug', quantity: 2, unitPriceMinor: 1299n, currency: 'EUR', createdAt: '2024-05-01T00:00:00.000Z' },
+    });
+    const bad = parseRow('R1,x,SKU,Mug,-2,12.5,EUR,2024-05-01', 3);
+    expect(bad).toEqual({ ref: 'R1', problems: [expect.stringMatching(/customer_id "x"/), expect.stringMatching(/quantity "-2"/), expect.stringMatching(/unit_price_minor "12.5"/)] });
+    expect(parseRow('R1,1,SKU,Mug,1,100,XXX,2024-05-01', 4)).toEqual({ ref: 'R1', problems: [expect.stringMatching(/currency "XXX"/)] });
+    expect(parseRow('R1,1,SKU', 5)).toEqual({ ref: 'R1', problems: ['expected 8 fields, got 3'] });
+  });
+
+  it('refuses orders that mix currencies or repeat an sku', () => {
+    const row = (line: number, sku: string, currency: string): ImportRow => ({
+      line, ref: 'R', customerId: '1', sku, name: 'n', quantity: 1, unitPriceMinor: 1n, currency, createdAt: '2024-05-01T00:00:00.000Z',
+    });
+    expect(orderProblem([row(2, 'A', 'EUR'), row(3, 'B', 'EUR')])).toBeUndefined();
+    expect(orderProblem([row(2, 'A', 'EUR'), row(3, 'B', 'USD')])).toMatch(/mixed currencies \(EUR, USD\)/);
+    expect(orderProblem([row(2, 'A', 'EUR'), row(3, 'A', 'EUR')])).toMatch(/line 3: sku A already on line 2/);
+  });
+});
+
+describe('import', () => {
+  it('imports a good file exactly', async () => {
+    const before = await lastOrderId();
+    const result = await runImport(
+      csv(
+        `A-1,${customerA},MUG,"Mug, large",2,1299,EUR,2024-05-01T10:00:00Z`,
+        `A-1,${customerA},TEA,Tea,1,450,EUR,2024-05-01T10:00:00Z`,
+        `B-1,${customerB},PEN,Pen,3,100,USD,2024-05-02`,
+        `A-2,${customerA},MUG,Mug,1,0,EUR,2024-05-03T09:30:00+02:00`,
+        `A-2,${customerA},CUP,"Cup\twith ""tab""",10,7,EUR,2024-05-03T09:30:00+02:00`,
+      ),
+    );
+    expect(result).toMatchObject({ ordersImported: 3, itemsImported: 5, ordersRejected: 0, rejections: [], linesRead: 6 });
+    const orders = await ordersAfter(before);
+    const imported = [{ from: null, to: 'PENDING', reason: 'imported' }];
+    expect(orders).toEqual([
+      expect.objectContaining({ customer: customerA, status: 'PENDING', total: '3048', item_sum: '3048', items: 2, currency: 'EUR', created_at: new Date('2024-05-01T10:00:00Z'), history: imported }),
+      expect.objectContaining({ customer: customerB, status: 'PENDING', total: '300', item_sum: '300', items: 1, currency: 'USD', created_at: new Date('2024-05-02T00:00:00Z'), history: imported }),
+      expect.objectContaining({ customer: customerA, status: 'PENDING', total: '70', item_sum: '70', items: 2, currency: 'EUR', created_at: new Date('2024-05-03T07:30:00Z'), history: imported }),
+    ]);
+    const names = await withClient(db.url, (c) => c.query<{ name: string }>('SELECT name FROM order_items WHERE order_id > $1 ORDER BY order_id, sku', [before]));
+    expect(names.rows.map((r) => r.name)).toEqual(['Mug, large', 'Tea', 'Pen', 'Cup\twith "tab"', 'Mug']);
+  });
+
+  it('rolls back a chunk with an unknown customer, keeps the others and reports its lines', async () => {
+    const before = await lastOrderId();
+    const result = await runImport(
+      csv(
+        `C-1,${customerA},MUG,Mug,1,100,EUR,2024-05-01`, // chunk 1: lines 2-3
+        `C-2,${customerA},MUG,Mug,1,200,EUR,2024-05-01`,
+        `C-3,${customerA},MUG,Mug,1,300,EUR,2024-05-01`, // chunk 2: lines 4-6, customer 999999 is unknown
+        `C-4,999999,MUG,Mug,1,400,EUR,2024-05-01`,
+        `C-4,999999,TEA,Tea,1,400,EUR,2024-05-01`,
+        `C-5,${customerB},MUG,Mug,1,500,EUR,2024-05-01`, // chunk 3: line 7
+      ),
+    );
+    expect(result).toMatchObject({ ordersImported: 3, itemsImported: 3, ordersRejected: 2 });
+    expect(result.rejections).toEqual([{ firstLine: 4, lastLine: 6, orders: 2, reason: 'unknown customer 999999' }]);
+    expect((await ordersAfter(before)).map((o) => o.total)).toEqual(['100', '200', '500']);
+  });
+
+  it('reports invalid rows by line and writes nothing of their orders', async () => {
+    const before = await counts();
+    const result = await runImport(
+      csv(
+        `D-1,${customerA},MUG,Mug,1,100,EUR,2024-05-01`,
+        `D-2,${customerA},MUG,Mug,-1,100,EUR,2024-05-01`, // negative quantity
+        `D-2,${customerA},TEA,Tea,1,100,EUR,2024-05-01`,
+        `D-3,${customerA},MUG,Mug,1,100,EUR,2024-05-01`,
+        `D-3,${customerA},TEA,Tea,1,100,GBP,2024-05-01`, // mixed currencies
+        `D-4,${customerA},MUG,Mug,1,100,ZZZ,2024-05-01`, // unknown currency
+        `D-5,${customerA},MUG,Mug,one,100,EUR,2024-05-01`, // not a number
+        `D-6,${customerA},MUG,Mug,1,100,EUR,2024-05-01`,
+        `D-2,${customerA},PEN,Pen,1,100,EUR,2024-05-01`, // D-2 again, not consecutive
+      ),
+      10,
+    );
+    expect(result).toMatchObject({ ordersImported: 2, itemsImported: 2, ordersRejected: 5 });
+    expect(result.rejections.map(({ firstLine, lastLine }) => [firstLine, lastLine])).toEqual([[3, 4], [5, 6], [7, 7], [8, 8], [10, 10]]);
+    expect(result.rejections.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/^line 3: quantity "-1"/),
+      expect.stringMatching(/mixed currencies \(EUR, GBP\)/),
+      expect.stringMatching(/^currency "ZZZ"/),
+      expect.stringMatching(/^quantity "one"/),
+      expect.stringMatching(/order_ref D-2 already appeared on line 3/),
+    ]);
+    expect(await counts()).toEqual({ orders: before.orders + 2, items: before.items + 2, history: before.history + 2 });
+  });
+
+  it('writes nothing when the header is wrong', async () => {
+    const before = await counts();
+    const text = `order_ref,customer,sku,name,quantity,unit_price_minor,currency,created_at\nE-1,${customerA},MUG,Mug,1,100,EUR,2024-05-01\n`;
+    await expect(runImport(text)).rejects.toThrow(BadHeaderError);
+    await expect(runImport('')).rejects.toThrow(/got an empty file/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('runs as a command: summary on stdout, exit code 1 when something was rejected', async () => {
+    const file = path.join(dir, 'mixed.csv');
+    await writeFile(file, csv(`F-1,${customerA},MUG,Mug,1,100,EUR,2024-05-01`, `F-2,${customerA},MUG,Mug,0,100,EUR,2024-05-01`));
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, ['--import', 'tsx', 'src/import.ts', ...args], { cwd: serviceDir }, (_e, stdout, stderr) =>
+          resolve({ code: child.exitCode, stdout, stderr }),
+        );
+      });
+    const mixed = await run([file, '--chunk', '10', '--database-url', db.url]);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stdout).toMatch(/orders imported: 1\nitems imported: {2}1\norders rejected: 1\n {2}line 3, order F-2: quantity "0"/);
+    await writeFile(file, csv(`G-1,${customerA},MUG,Mug,1,100,EUR,2024-05-01`));
+    const good = await run([file, '--database-url', db.url]);
+    expect(good).toMatchObject({ code: 0, stdout: expect.stringMatching(/orders imported: 1\n/) });
+    expect((await run([])).code).toBe(2);
+  });
+});
