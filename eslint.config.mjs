@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const apps = ['order-service', 'payment-service', 'inventory-service', 'shipping-service', 'orchestrator', 'gateway'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/src/gen/**', '**/src/generated/**', '.nx/**', '.tools/**', '.data/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/src/gen/**', '**/src/generated/**', '**/*.queries.ts', '.nx/**', '.tools/**', '.data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

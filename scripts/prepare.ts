@@ -3,17 +3,19 @@
  * step skipped when already done: a Postgres, the Temporal CLI, the databases.
  */
 import { migrate, withClient, withDatabase } from '@oms/db';
-import { appDir, copyTemplate, ensurePostgres, ensureTemporalCli, prepareTemplate, services } from '@oms/testing';
+import { appDir, copyTemplate, ensurePostgres, ensureTemporalCli, generateSqlTypes, prepareTemplate, services } from '@oms/testing';
 import { log } from './bootstrap';
 
 /**
- * Migrates the service's template database (tests clone it), then brings the
+ * Migrates the service's template database (tests clone it) and generates
+ * its query types from it, then brings the
  * development database up to date: created as a copy of the template when
  * new (milliseconds instead of a Prisma run), migrated when behind.
  */
 async function prepareDatabases(serverUrl: string, app: string, database: string): Promise<boolean> {
   const dir = appDir(app);
   await prepareTemplate(dir, database);
+  if (await generateSqlTypes(dir, database)) log(`${app}: query types generated from src/sql`);
   const exists = await withClient(serverUrl, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount);
   if (!exists) {
     await copyTemplate(database, database);

@@ -11,7 +11,8 @@ import {
 import { refuse, type Refusal } from '@oms/db';
 import { checkAddress, checkId, checkLines, isId, Violations } from '@oms/platform';
 
-export type Status = 'PENDING' | 'VALIDATED' | 'RESERVED' | 'PAID' | 'SHIPPING' | 'COMPLETED' | 'DELIVERED' | 'CANCELLING' | 'CANCELLED';
+export const statuses = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED', 'DELIVERED', 'CANCELLING', 'CANCELLED'] as const;
+export type Status = (typeof statuses)[number];
 
 /** The state machine: where an order may go from each status. */
 export const transitions: Record<Status, readonly Status[]> = {

@@ -1,5 +1,6 @@
 export { idempotent, priorOutcome, refuse, Refusal, type IdempotentCall, type SqlClient, type TransactionRunner } from './idempotency';
 export { isTransientDatabaseError, mapDatabaseError } from './errors';
 export { pgAdapter } from './prisma';
+export { sqlConnection, type SqlConnection } from './typed-sql';
 export { found, IdempotentStore } from './store';
-export { assertMigrated, dropDatabase, ensureDatabase, migrate, migrationState, runPrisma, withClient, withDatabase, type MigrationState } from './migrations';
+export { assertMigrated, dropDatabase, ensureDatabase, migrate, migrationState, runNodeCli, runPrisma, withClient, withDatabase, type MigrationState } from './migrations';

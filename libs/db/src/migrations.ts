@@ -95,12 +95,12 @@ export async function assertMigrated(databaseUrl: string, prismaDir: string): Pr
   if (problems.length > 0) throw new Error(problems.join('\n'));
 }
 
-/** Runs a Prisma CLI command in a service folder (where its prisma.config.ts is). */
-export function runPrisma(serviceDir: string, args: string[], databaseUrl: string): Promise<string> {
+/** Runs a Node CLI (its script's path) in `cwd`; resolves to what it printed, rejects with it on failure. */
+export function runNodeCli(script: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [prismaCli, ...args], {
-      cwd: serviceDir,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -108,9 +108,14 @@ export function runPrisma(serviceDir: string, args: string[], databaseUrl: strin
     child.stderr.on('data', (d: Buffer) => (output += d));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`prisma ${args.join(' ')} failed (exit ${code}):\n${output}`)),
+      code === 0 ? resolve(output) : reject(new Error(`${path.basename(script)} ${args.join(' ')} failed (exit ${code}):\n${output}`)),
     );
   });
+}
+
+/** Runs a Prisma CLI command in a service folder (where its prisma.config.ts is). */
+export function runPrisma(serviceDir: string, args: string[], databaseUrl: string): Promise<string> {
+  return runNodeCli(prismaCli, args, { cwd: serviceDir, env: { DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' } });
 }
 
 /** Creates the database if needed and applies pending migrations; returns what it applied. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { dropDatabase, ensureDatabase, migrate, migrationState, withClient, withDatabase } from '@oms/db';
 import { postgresServerUrl } from './postgres';
 
-const templateName = (database: string) => `${database}_template`;
+export const templateName = (database: string) => `${database}_template`;
 // A clone's name carries the pid of the process that made it, so that
 // left-overs of killed runs can be told from clones still in use.
 const clonePrefix = (database: string) => `${database}_test_`;

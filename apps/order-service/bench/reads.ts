@@ -1,0 +1,236 @@
+/**
+ * Read latency at volume, on a fresh clone of the migrated oms_order template
+ * (Postgres from OMS_POSTGRES_URL, as in the tests) loaded with N orders
+ * (default 1,000,000) of 2 or 3 items and one history row each, over 1,000
+ * customers; customer 1 owns every 40th order, so that page 1,000 exists.
+ *   GetOrder with items   p50/p99 of 2,000 random orders, one call at a time, after 200 warm-up calls
+ *     RPC (cache off)     the real order-service as a process (ORDER_CACHE_TTL_MS=0) over gRPC:
+ *                         what a caller waits for; it also reads the order's history
+ *     SQL, one query      the order row with its items as json_agg, one query on a pg client:
+ *                         the floor for the database part
+ *   ListOrders page (20)  customer 1's orders, newest first; median of 20 runs after 5 warm-up runs
+ *     keyset              AND (created_at, id) < the previous page's last row (what the store does)
+ *     OFFSET              LIMIT 20 OFFSET (page - 1) * 20
+ *     rows read           what the scan on orders returned (EXPLAIN ANALYZE, once): OFFSET reads all it
+ *                         skips; a plan other than a plain index scan is printed under the table
+ *   npx tsx apps/order-service/bench/reads.ts [orders=1000000]   (or bench/reads.ts from apps/order-service)
+ */
+import { OrderService } from '@oms/contracts/order/v1';
+import { withClient } from '@oms/db';
+import { serviceClient } from '@oms/platform';
+import { cloneTemplate, prepareTemplate, startAppProcess } from '@oms/testing';
+import type { Client } from 'pg';
+
+const orderCount = Number(process.argv[2] ?? 1_000_000);
+const customerCount = 1_000;
+const chunkOrders = 100_000;
+const lookups = 2_000;
+const warmupLookups = 200;
+const pageSize = 20;
+const pages = [1, 100, 1_000];
+const serviceDir = new URL('..', import.meta.url).pathname;
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (t: number) => `${t.toFixed(t < 1 ? 2 : 1)} ms`;
+const at = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+/** Runs `insert` over [from, to] in chunks, printing the rows so far; resolves with the rows inserted. */
+async function load(label: string, from: number, to: number, insert: (lo: number, hi: number) => Promise<number>): Promise<number> {
+  const started = performance.now();
+  let rows = 0;
+  for (let lo = from; lo <= to; lo += chunkOrders) {
+    rows += await insert(lo, Math.min(lo + chunkOrders - 1, to));
+    if (process.stdout.isTTY) process.stdout.write(`\rloading ${label}... ${fmt(rows)}`);
+  }
+  process.stdout.write(`${process.stdout.isTTY ? '\r' : ''}loading ${label}... ${fmt(rows)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return rows;
+}
+
+/** The customers table is changing shape: fill whatever it requires now. */
+async function insertCustomers(c: Client): Promise<number> {
+  const { rows } = await c.query<{ column_name: string; data_type: string }>(
+    `SELECT column_name, data_type FROM information_schema.columns
+     WHERE table_schema = current_schema() AND table_name = 'customers' AND column_name <> 'id'
+       AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO' AND is_generated = 'NEVER'`,
+  );
+  const values = rows.map(({ column_name: name, data_type: type }) => {
+    if (name === 'email') return `'bench' || g || '@example.com'`;
+    if (type === 'text' || type === 'character varying') return `'Bench'`;
+    throw new Error(`customers.${name} (${type}) is required and has no default: tell bench/reads.ts what to put there`);
+  });
+  const columns = ['id', ...rows.map((r) => `"${r.column_name}"`)];
+  const { rowCount } = await c.query(`INSERT INTO customers (${columns.join(', ')}) SELECT ${['g', ...values].join(', ')} FROM generate_series(1, ${customerCount}) g`);
+  await c.query(`SELECT setval(pg_get_serial_sequence('customers', 'id'), ${customerCount})`);
+  return rowCount ?? 0;
+}
+
+/** Loads the data; resolves with the number of items. */
+async function loadData(c: Client): Promise<number> {
+  await load('customers', 1, 1, () => insertCustomers(c));
+  // Fixed here rather than now() per chunk, so that created_at follows id across chunks.
+  const newest = new Date();
+  await load('orders', 1, orderCount, async (lo, hi) => {
+    const { rowCount } = await c.query(
+      `INSERT INTO orders (customer_id, status, total_minor, currency, created_at)
+       SELECT CASE WHEN i % 40 = 0 THEN 1 ELSE 2 + i % ${customerCount - 1} END,
+              (ARRAY['PENDING', 'PAID', 'SHIPPING', 'DELIVERED']::order_status[])[1 + i % 4],
+              1000 + (i::bigint * 7919) % 90000, 'EUR', $3::timestamptz - make_interval(secs => $4 - i)
+       FROM generate_series($1::int, $2::int) i`,
+      [lo, hi, newest, orderCount],
+    );
+    return rowCount ?? 0;
+  });
+  const { rows } = await c.query<{ min: string; max: string }>('SELECT min(id), max(id) FROM orders');
+  const [first, last] = [Number(rows[0]!.min), Number(rows[0]!.max)];
+  // The items split their order's total (3 items when it is odd), so totals add up as in real data.
+  const items = await load('items', first, last, async (lo, hi) => {
+    const { rowCount } = await c.query(
+      `INSERT INTO order_items (order_id, sku, name, quantity, unit_price_minor, line_total_minor)
+       SELECT o.id, 'SKU-' || k, 'Bench item ' || k, 1, p.price, p.price
+       FROM orders o,
+            LATERAL (SELECT 2 + o.total_minor % 2 AS n) s,
+            LATERAL generate_series(1, s.n::int) k,
+            LATERAL (SELECT o.total_minor / s.n + CASE WHEN k = s.n THEN o.total_minor % s.n ELSE 0 END AS price) p
+       WHERE o.id BETWEEN $1 AND $2`,
+      [lo, hi],
+    );
+    return rowCount ?? 0;
+  });
+  await load('history', first, last, async (lo, hi) => {
+    const { rowCount } = await c.query(`INSERT INTO order_status_history (order_id, to_status, reason) SELECT id, status, 'bench' FROM orders WHERE id BETWEEN $1 AND $2`, [lo, hi]);
+    return rowCount ?? 0;
+  });
+  // VACUUM as well as ANALYZE: otherwise autovacuum would start on the new rows in the middle of the measurements.
+  const started = performance.now();
+  await c.query('VACUUM ANALYZE');
+  process.stdout.write(`vacuum analyze... ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return items;
+}
+
+const randomIds = (n: number) => Array.from({ length: n }, () => String(1 + Math.floor(Math.random() * orderCount)));
+
+/** Sorted latencies (ms) of `call` over fresh random order ids, one at a time, after the warm-up. */
+async function latencies(call: (id: string) => Promise<void>): Promise<number[]> {
+  for (const id of randomIds(warmupLookups)) await call(id);
+  const times: number[] = [];
+  for (const id of randomIds(lookups)) {
+    const started = performance.now();
+    await call(id);
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function getOrderRpc(databaseUrl: string): Promise<number[]> {
+  process.stdout.write('GetOrder over RPC...\n');
+  // Inventory is not called by GetOrder: the config's default address is never dialled.
+  const app = await startAppProcess('order-service', { DATABASE_URL: databaseUrl, ORDER_CACHE_TTL_MS: '0', LOG_LEVEL: 'warn' });
+  try {
+    const orders = serviceClient(OrderService, app.url);
+    return await latencies(async (orderId) => {
+      const { order } = await orders.getOrder({ orderId });
+      if (order?.id !== orderId || order.items.length < 2) throw new Error(`GetOrder ${orderId} answered ${JSON.stringify(order)}`);
+    });
+  } finally {
+    await app.stop();
+  }
+}
+
+const getOrderSql = `
+  SELECT o.*, (SELECT json_agg(json_build_object('sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+                 'unit_price_minor', i.unit_price_minor, 'line_total_minor', i.line_total_minor) ORDER BY i.sku)
+               FROM order_items i WHERE i.order_id = o.id) AS items
+  FROM orders o WHERE o.id = $1`;
+
+async function getOrderOneQuery(c: Client): Promise<number[]> {
+  process.stdout.write('GetOrder in one query...\n');
+  return latencies(async (id) => {
+    const { rows } = await c.query<{ items: unknown[] }>(getOrderSql, [id]);
+    if ((rows[0]?.items.length ?? 0) < 2) throw new Error(`order ${id}: ${JSON.stringify(rows)}`);
+  });
+}
+
+// Named columns rather than *: the coming schema changes should not move the numbers.
+const listSql = (where: string, offset: number) =>
+  `SELECT id, customer_id, status, total_minor, currency, created_at FROM orders WHERE customer_id = $1 ${where}
+   ORDER BY created_at DESC, id DESC LIMIT ${pageSize}${offset ? ` OFFSET ${offset}` : ''}`;
+
+interface Timed {
+  ms: number;
+  rowsRead: number;
+  /** The plan's nodes under the Limit, e.g. "Index Scan". */
+  plan: string;
+}
+
+async function timeQuery(c: Client, sql: string, params: unknown[]): Promise<Timed> {
+  const times: number[] = [];
+  for (let run = 0; run < 25; run++) {
+    const started = performance.now();
+    await c.query(sql, params);
+    if (run >= 5) times.push(performance.now() - started);
+  }
+  const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+  const plan = [...nodes(rows[0]!['QUERY PLAN'][0].Plan)].filter((n) => n['Node Type'] !== 'Limit');
+  const scan = plan.find((n) => n['Relation Name'] === 'orders');
+  return { ms: at(times.sort((a, b) => a - b), 0.5), rowsRead: scan?.['Actual Rows'] ?? NaN, plan: plan.map((n) => n['Node Type']).join(' > ') };
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  Plans?: PlanNode[];
+}
+
+function* nodes(plan: PlanNode): Generator<PlanNode> {
+  yield plan;
+  for (const child of plan.Plans ?? []) yield* nodes(child);
+}
+
+async function listPages(c: Client) {
+  process.stdout.write('ListOrders pages...\n');
+  const results = [];
+  for (const page of pages) {
+    const skip = (page - 1) * pageSize;
+    const offset: { sql: string; params: unknown[] } = { sql: listSql('', skip), params: [1] };
+    let keyset = offset;
+    if (page > 1) {
+      const { rows } = await c.query<{ id: string; created_at: Date }>(listSql('', skip - 1).replace(`LIMIT ${pageSize}`, 'LIMIT 1'), [1]);
+      if (!rows[0]) break;
+      keyset = { sql: listSql('AND (created_at, id) < ($2, $3)', 0), params: [1, rows[0].created_at, rows[0].id] };
+    }
+    const ids = async (q: typeof offset) => (await c.query<{ id: string }>(q.sql, q.params)).rows.map((r) => r.id).join();
+    if ((await ids(keyset)) !== (await ids(offset))) throw new Error(`page ${page}: keyset and OFFSET disagree`);
+    results.push({ page, keyset: await timeQuery(c, keyset.sql, keyset.params), offset: await timeQuery(c, offset.sql, offset.params) });
+  }
+  return results;
+}
+
+await prepareTemplate(serviceDir, 'oms_order');
+const db = await cloneTemplate('oms_order');
+try {
+  const items = await withClient(db.url, loadData);
+  const rpc = await getOrderRpc(db.url);
+  const [sql, list] = await withClient(db.url, async (c) => [await getOrderOneQuery(c), await listPages(c)] as const);
+
+  const row = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[i]!))).join('');
+  console.log(`\nreads at ${fmt(orderCount)} orders (${fmt(items)} items)`);
+  const w1 = [24, 10, 10];
+  console.log(row(['GetOrder with items', 'p50', 'p99'], w1));
+  console.log(row(['  RPC (cache off)', ms(at(rpc, 0.5)), ms(at(rpc, 0.99))], w1));
+  console.log(row(['  SQL, one query', ms(at(sql, 0.5)), ms(at(sql, 0.99))], w1));
+  const w2 = [24, 10, 10, 15, 26];
+  console.log(row([`ListOrders page (${pageSize})`, 'keyset', 'OFFSET', 'OFFSET/keyset', 'rows read keyset/OFFSET'], w2));
+  for (const r of list) {
+    const ratio = `${(r.offset.ms / r.keyset.ms).toFixed(1)}x`;
+    console.log(row([`  page ${fmt(r.page)}`, ms(r.keyset.ms), ms(r.offset.ms), ratio, `${fmt(r.keyset.rowsRead)} / ${fmt(r.offset.rowsRead)}`], w2));
+  }
+  // Deep enough, the planner stops walking the index and reads and sorts all of the customer's orders.
+  for (const r of list) {
+    for (const [name, t] of [['keyset', r.keyset], ['OFFSET', r.offset]] as const) {
+      if (t.plan !== 'Index Scan') console.log(`  page ${fmt(r.page)} ${name} plan: ${t.plan}`);
+    }
+  }
+} finally {
+  await db.drop();
+}

@@ -1,0 +1,151 @@
+/** Types generated for queries found in "src/sql/orders.sql" */
+import { PreparedQuery } from '@pgtyped/runtime';
+
+export type order_status = 'CANCELLED' | 'CANCELLING' | 'COMPLETED' | 'DELIVERED' | 'PAID' | 'PENDING' | 'RESERVED' | 'SHIPPING' | 'VALIDATED';
+
+export type DateOrString = Date | string;
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** 'GetOrder' parameters type */
+export interface GetOrderParams {
+  id: bigint;
+}
+
+/** 'GetOrder' return type */
+export interface GetOrderResult {
+  cancelReason: string | null;
+  createdAt: Date;
+  currency: string;
+  customerId: bigint;
+  history: Json;
+  id: bigint;
+  items: Json;
+  status: order_status;
+  totalMinor: bigint;
+  updatedAt: Date;
+}
+
+/** 'GetOrder' query type */
+export interface GetOrderQuery {
+  params: GetOrderParams;
+  result: GetOrderResult;
+}
+
+const getOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":816,"b":819}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,\n       items.items AS \"items!\",\n       coalesce(history.history, '[]') AS \"history!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nCROSS JOIN LATERAL (\n  SELECT json_agg(json_build_object(\n           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)\n         ORDER BY h.id) AS history\n  FROM order_status_history h WHERE h.order_id = o.id\n) history\nWHERE o.id = :id!                                                                                                                                                                                                                                                                                              "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,
+ *        items.items AS "items!",
+ *        coalesce(history.history, '[]') AS "history!"
+ * FROM orders o
+ * CROSS JOIN LATERAL (
+ *   SELECT coalesce(json_agg(json_build_object(
+ *            'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+ *            'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)
+ *          ORDER BY i.sku), '[]') AS items
+ *   FROM order_items i WHERE i.order_id = o.id
+ * ) items
+ * CROSS JOIN LATERAL (
+ *   SELECT json_agg(json_build_object(
+ *            'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)
+ *          ORDER BY h.id) AS history
+ *   FROM order_status_history h WHERE h.order_id = o.id
+ * ) history
+ * WHERE o.id = :id!                                                                                                                                                                                                                                                                                              
+ * ```
+ */
+export const getOrder = new PreparedQuery<GetOrderParams,GetOrderResult>(getOrderIR);
+
+
+/** 'ListOrders' parameters type */
+export interface ListOrdersParams {
+  afterCreatedAt?: DateOrString | null | void;
+  afterId?: bigint | null | void;
+  customerId: bigint;
+  limit: number;
+  status?: order_status | null | void;
+}
+
+/** 'ListOrders' return type */
+export interface ListOrdersResult {
+  cancelReason: string | null;
+  createdAt: Date;
+  currency: string;
+  customerId: bigint;
+  id: bigint;
+  items: Json;
+  status: order_status;
+  totalMinor: bigint;
+  updatedAt: Date;
+}
+
+/** 'ListOrders' query type */
+export interface ListOrdersQuery {
+  params: ListOrdersParams;
+  result: ListOrdersResult;
+}
+
+const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":true,"transform":{"type":"scalar"},"locs":[{"a":502,"b":513}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":522,"b":528},{"a":566,"b":572}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":596,"b":610},{"a":660,"b":674}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":690,"b":697}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":753,"b":759}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE o.customer_id = :customerId!\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                       "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,
+ *        items.items AS "items!"
+ * FROM orders o
+ * CROSS JOIN LATERAL (
+ *   SELECT coalesce(json_agg(json_build_object(
+ *            'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+ *            'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)
+ *          ORDER BY i.sku), '[]') AS items
+ *   FROM order_items i WHERE i.order_id = o.id
+ * ) items
+ * WHERE o.customer_id = :customerId!
+ *   AND (:status::order_status IS NULL OR o.status = :status::order_status)
+ *   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
+ * ORDER BY o.created_at DESC, o.id DESC
+ * LIMIT :limit!::int                                                                                       
+ * ```
+ */
+export const listOrders = new PreparedQuery<ListOrdersParams,ListOrdersResult>(listOrdersIR);
+
+
+/** 'LockOrder' parameters type */
+export interface LockOrderParams {
+  id: bigint;
+}
+
+/** 'LockOrder' return type */
+export interface LockOrderResult {
+  hasShippingAddress: boolean;
+  id: bigint;
+  itemCount: bigint;
+  status: order_status;
+  totalMinor: bigint;
+}
+
+/** 'LockOrder' query type */
+export interface LockOrderQuery {
+  params: LockOrderParams;
+  result: LockOrderResult;
+}
+
+const lockOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":253,"b":256}]}],"statement":"SELECT o.id, o.status, o.total_minor,\n       (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS \"item_count!\",\n       (c.ship_line1 IS NOT NULL) AS \"has_shipping_address!\"\nFROM orders o JOIN customers c ON c.id = o.customer_id\nWHERE o.id = :id!\nFOR UPDATE OF o"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT o.id, o.status, o.total_minor,
+ *        (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS "item_count!",
+ *        (c.ship_line1 IS NOT NULL) AS "has_shipping_address!"
+ * FROM orders o JOIN customers c ON c.id = o.customer_id
+ * WHERE o.id = :id!
+ * FOR UPDATE OF o
+ * ```
+ */
+export const lockOrder = new PreparedQuery<LockOrderParams,LockOrderResult>(lockOrderIR);
+
+

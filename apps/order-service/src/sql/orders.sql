@@ -1,0 +1,61 @@
+/*
+  The hot order queries. `npm run sql:types` (and `npm run setup`) generate
+  orders.queries.ts from this file against the migrated template database:
+  parameter and row types come from Postgres itself.
+
+  Items and history travel as JSON built by Postgres, so an order with
+  everything it shows is one round trip. Amounts go into JSON as text: a JSON
+  number would lose a bigint's precision.
+*/
+
+/* @name GetOrder */
+SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,
+       items.items AS "items!",
+       coalesce(history.history, '[]') AS "history!"
+FROM orders o
+CROSS JOIN LATERAL (
+  SELECT coalesce(json_agg(json_build_object(
+           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)
+         ORDER BY i.sku), '[]') AS items
+  FROM order_items i WHERE i.order_id = o.id
+) items
+CROSS JOIN LATERAL (
+  SELECT json_agg(json_build_object(
+           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)
+         ORDER BY h.id) AS history
+  FROM order_status_history h WHERE h.order_id = o.id
+) history
+WHERE o.id = :id!;
+
+/*
+  A keyset page of a customer's orders, newest first. The row comparison
+  (created_at, id) < cursor keeps pages stable while orders are added; a
+  NULL status or cursor means "any" and "from the start" (each call is
+  planned with its values, so the unused condition folds away).
+*/
+/* @name ListOrders */
+SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,
+       items.items AS "items!"
+FROM orders o
+CROSS JOIN LATERAL (
+  SELECT coalesce(json_agg(json_build_object(
+           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)
+         ORDER BY i.sku), '[]') AS items
+  FROM order_items i WHERE i.order_id = o.id
+) items
+WHERE o.customer_id = :customerId!
+  AND (:status::order_status IS NULL OR o.status = :status::order_status)
+  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
+ORDER BY o.created_at DESC, o.id DESC
+LIMIT :limit!::int;
+
+/* The order row locked for the rest of the transaction, with what validation needs. */
+/* @name LockOrder */
+SELECT o.id, o.status, o.total_minor,
+       (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS "item_count!",
+       (c.ship_line1 IS NOT NULL) AS "has_shipping_address!"
+FROM orders o JOIN customers c ON c.id = o.customer_id
+WHERE o.id = :id!
+FOR UPDATE OF o;
