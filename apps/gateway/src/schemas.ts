@@ -110,7 +110,15 @@ export const CreateCustomerBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }), email: Type.String({ minLength: 3, maxLength: 320 }), shippingAddress: Address },
   strict,
 );
-export const Customer = Type.Object({ id: Id, name: Type.String(), email: Type.String(), shippingAddress: Type.Optional(Address), createdAt: Type.String() });
+export const Customer = Type.Object({
+  id: Id,
+  name: Type.String(),
+  firstName: Type.String(),
+  lastName: Type.Optional(Type.String({ description: 'absent for a customer known by one name' })),
+  email: Type.String(),
+  shippingAddress: Type.Optional(Address),
+  createdAt: Type.String(),
+});
 
 export const Sku = Type.String({ minLength: 1, maxLength: 64 });
 export const CreateProductBody = Type.Object(

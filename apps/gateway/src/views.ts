@@ -32,7 +32,15 @@ export function orderView(order: Order): Static<typeof OrderJson> {
 const addressView = (a: Address) => ({ name: a.name, line1: a.line1, ...(a.line2 ? { line2: a.line2 } : {}), city: a.city, postalCode: a.postalCode, country: a.country });
 
 export function customerView(c: Customer): Static<typeof CustomerJson> {
-  return { id: c.id, name: c.name, email: c.email, ...(c.shippingAddress ? { shippingAddress: addressView(c.shippingAddress) } : {}), createdAt: time(c.createdAt) };
+  return {
+    id: c.id,
+    name: c.name,
+    firstName: c.firstName,
+    ...(c.lastName ? { lastName: c.lastName } : {}),
+    email: c.email,
+    ...(c.shippingAddress ? { shippingAddress: addressView(c.shippingAddress) } : {}),
+    createdAt: time(c.createdAt),
+  };
 }
 
 export function productView(p: Product): Static<typeof ProductJson> {

@@ -46,7 +46,7 @@ async function writeCsv(file: string, orders: number): Promise<number> {
 async function freshDatabase(): Promise<TestDatabase> {
   const db = await cloneTemplate('oms_order');
   await withClient(db.url, (c) =>
-    c.query(`INSERT INTO customers (id, name, email) SELECT g, 'Bench ' || g, 'bench' || g || '@example.com' FROM generate_series(1, ${customers}) g;
+    c.query(`INSERT INTO customers (id, first_name, last_name, email) SELECT g, 'Bench', g::text, 'bench' || g || '@example.com' FROM generate_series(1, ${customers}) g;
              SELECT setval(pg_get_serial_sequence('customers', 'id'), ${customers})`),
   );
   return db;

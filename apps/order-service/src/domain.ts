@@ -38,11 +38,33 @@ const maxInt64 = 9223372036854775807n;
 
 export function validateCreateCustomer(req: CreateCustomerRequest): void {
   const v = new Violations();
-  v.required(req.name, 'name').check(req.name.length <= 200, 'name', 'must be at most 200 characters');
+  if (req.firstName === '' && req.lastName === '') {
+    v.required(req.name, 'name').check(req.name.length <= 200, 'name', 'must be at most 200 characters');
+  } else {
+    v.check(req.name === '', 'name', 'give either name or first_name and last_name, not both');
+    v.required(req.firstName, 'first_name').check(req.firstName.length <= 100, 'first_name', 'must be at most 100 characters');
+    v.check(req.lastName.length <= 100, 'last_name', 'must be at most 100 characters');
+  }
   v.check(emailPattern.test(req.email) && req.email.length <= 320, 'email', `"${req.email}" is not an email address`);
   if (req.shippingAddress) checkAddress(v, req.shippingAddress, 'shipping_address');
   v.throwIfAny();
 }
+
+export interface CustomerName {
+  firstName: string;
+  /** null for a customer known by one name */
+  lastName: string | null;
+}
+
+/** The customer's name as given: first and last, or a full name split at its first space (as the migration split them). */
+export function customerName(req: Pick<CreateCustomerRequest, 'name' | 'firstName' | 'lastName'>): CustomerName {
+  if (req.firstName !== '') return { firstName: req.firstName.trim(), lastName: req.lastName.trim() || null };
+  const name = req.name.trim();
+  const space = name.indexOf(' ');
+  return space < 0 ? { firstName: name, lastName: null } : { firstName: name.slice(0, space), lastName: name.slice(space + 1) };
+}
+
+export const fullName = ({ firstName, lastName }: CustomerName): string => (lastName === null ? firstName : `${firstName} ${lastName}`);
 
 export function validateId(id: string, field: string): void {
   const v = new Violations();

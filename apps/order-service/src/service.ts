@@ -25,6 +25,8 @@ import {
 import { found, Refusal } from '@oms/db';
 import { notFound, pageSize, pageToken } from '@oms/platform';
 import {
+  customerName,
+  fullName,
   isCursor,
   priceLines,
   statusName,
@@ -40,7 +42,9 @@ import type { CustomerRow, OrderRow, OrderStore, OrderWithHistoryRow } from './s
 export function toCustomer(row: CustomerRow): Customer {
   return create(CustomerSchema, {
     id: row.id.toString(),
-    name: row.name,
+    name: fullName(row),
+    firstName: row.firstName,
+    lastName: row.lastName ?? '',
     email: row.email,
     shippingAddress:
       row.shipLine1 === null
@@ -123,7 +127,7 @@ export function createOrderService(
       validateCreateCustomer(req);
       const call = { scope: 'order.CreateCustomer', requestSchema: CreateCustomerRequestSchema, request: req, responseSchema: CreateCustomerResponseSchema };
       return store.transact(call, async (tx) => {
-        const row = await store.createCustomer(tx, { name: req.name, email: req.email, address: req.shippingAddress });
+        const row = await store.createCustomer(tx, { name: customerName(req), email: req.email, address: req.shippingAddress });
         return create(CreateCustomerResponseSchema, { customer: toCustomer(row) });
       });
     },

@@ -7,7 +7,7 @@ import type { Address } from '@oms/contracts/common/v1';
 import { IdempotentStore, sqlConnection, type Refusal, type SqlClient } from '@oms/db';
 import { z } from 'zod';
 import { type PrismaClient, type Prisma } from './generated/prisma/client';
-import { statuses, transitionRefusal, validationRefusal, type PricedOrder, type Status } from './domain';
+import { statuses, transitionRefusal, validationRefusal, type CustomerName, type PricedOrder, type Status } from './domain';
 import { getOrder, listOrders, lockOrder, type ListOrdersResult } from './sql/orders.queries';
 
 type Tx = Prisma.TransactionClient;
@@ -52,11 +52,11 @@ export class OrderStore extends IdempotentStore<Tx> {
   }
 
 
-  createCustomer(tx: Tx, data: { name: string; email: string; address?: Address }): Promise<CustomerRow> {
+  createCustomer(tx: Tx, data: { name: CustomerName; email: string; address?: Address }): Promise<CustomerRow> {
     const { name, email, address } = data;
     return tx.customer.create({
       data: {
-        name,
+        ...name,
         email,
         ...(address && {
           shipName: address.name,

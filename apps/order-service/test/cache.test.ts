@@ -34,7 +34,7 @@ async function startServer(ttlMs: number) {
 /** An order inserted directly (CreateOrder would need inventory for prices). */
 async function insertOrder(): Promise<string> {
   return withClient(db.url, async (client) => {
-    const customer = await client.query<{ id: string }>(`INSERT INTO customers (name, email) VALUES ('Ada', 'ada@example.com') RETURNING id`);
+    const customer = await client.query<{ id: string }>(`INSERT INTO customers (first_name, email) VALUES ('Ada', 'ada@example.com') RETURNING id`);
     const order = await client.query<{ id: string }>(
       `INSERT INTO orders (customer_id, status, total_minor, currency, updated_at) VALUES ($1, 'PENDING', 100, 'EUR', now()) RETURNING id`,
       [customer.rows[0]!.id],

@@ -18,7 +18,7 @@ beforeAll(async () => {
   db = await cloneTemplate('oms_order');
   dir = await mkdtemp(path.join(tmpdir(), 'import-test-'));
   [customerA, customerB] = await withClient(db.url, async (client) => {
-    const { rows } = await client.query<{ id: string }>(`INSERT INTO customers (name, email) VALUES ('A', 'a@example.com'), ('B', 'b@example.com') RETURNING id`);
+    const { rows } = await client.query<{ id: string }>(`INSERT INTO customers (first_name, email) VALUES ('A', 'a@example.com'), ('B', 'b@example.com') RETURNING id`);
     return rows.map((r) => r.id) as [string, string];
   });
 });

@@ -130,9 +130,21 @@ describe('customers', () => {
     expect(again.customer?.id).toBe(created?.id);
     expect(Number((await countRows()).customers)).toBe(Number(before.customers) + 1);
     const { customer: got } = await orders.getCustomer({ customerId: created!.id });
-    expect(got).toMatchObject({ name: 'Grace Hopper', email: 'grace@example.com', shippingAddress: { city: 'London', country: 'GB' } });
+    expect(got).toMatchObject({ name: 'Grace Hopper', firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com', shippingAddress: { city: 'London', country: 'GB' } });
     const conflict = await rpcError(orders.createCustomer({ ...request, name: 'Someone Else' }));
     expect(conflict.code).toBe(Code.AlreadyExists);
+  });
+
+  it('takes a full name, split at its first space, or first and last name', async () => {
+    const create = async (names: { name?: string; firstName?: string; lastName?: string }) =>
+      (await orders.createCustomer({ ...names, email: 'n@example.com', idempotencyKey: key() })).customer;
+    expect(await create({ name: 'Plato' })).toMatchObject({ name: 'Plato', firstName: 'Plato', lastName: '' });
+    expect(await create({ name: ' Ada King Lovelace ' })).toMatchObject({ name: 'Ada King Lovelace', firstName: 'Ada', lastName: 'King Lovelace' });
+    expect(await create({ firstName: 'Mary Ann', lastName: 'Smith' })).toMatchObject({ name: 'Mary Ann Smith', firstName: 'Mary Ann', lastName: 'Smith' });
+    const both = await rpcError(create({ name: 'Ada Lovelace', firstName: 'Ada' }));
+    expect(both.rawMessage).toBe('name: give either name or first_name and last_name, not both');
+    const lastOnly = await rpcError(create({ lastName: 'Lovelace' }));
+    expect(lastOnly.rawMessage).toBe('first_name: is required');
   });
 
   it('keeps a customer without an address', async () => {

@@ -14,7 +14,7 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await cloneTemplate('oms_order');
   await withClient(db.url, async (c) => {
-    await c.query(`INSERT INTO customers (name, email) SELECT 'c' || i, 'c' || i || '@example.com' FROM generate_series(1, 2000) i`);
+    await c.query(`INSERT INTO customers (first_name, email) SELECT 'c' || i, 'c' || i || '@example.com' FROM generate_series(1, 2000) i`);
     await c.query(`
       INSERT INTO orders (customer_id, status, total_minor, currency, cancel_reason, created_at)
       SELECT (i % 2000) + 1,

@@ -7,7 +7,7 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dropDatabase, ensureDatabase, migrate, migrationState, rollbackLatest, withClient, withDatabase } from '@oms/db';
+import { dropDatabase, ensureDatabase, migrate, migrationState, rollbackLatest, runPrisma, withClient, withDatabase } from '@oms/db';
 import { describe, it, type TestContext } from 'vitest';
 import { appDir, cloneTemplate, postgresServerUrl, services, type TestDatabase } from '../src';
 
@@ -76,6 +76,14 @@ describe('migrations of every service', () => {
     await migrate(dir, db.url);
     expect(await schemaOf(db.url)).toEqual(up.at(-1));
     expect((await migrationState(db.url, path.join(dir, 'prisma'))).pending).toEqual([]);
+  });
+});
+
+describe('schema.prisma of every service', () => {
+  // Migrations are written by hand (data moves, down scripts): Prisma checks they still build the schema it models.
+  it.concurrent.for(services)('$app: is what its migrations build', async ({ app, database }) => {
+    const args = ['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema-datamodel', 'prisma/schema.prisma', '--exit-code'];
+    await runPrisma(appDir(app), args, withDatabase(postgresServerUrl(), `${database}_template`));
   });
 });
 
