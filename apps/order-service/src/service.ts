@@ -77,7 +77,7 @@ export function toOrder(row: OrderRow & Partial<Pick<OrderWithHistoryRow, 'histo
       }),
     ),
     total: money(row.totalMinor),
-    cancelReason: row.cancelReason ?? '',
+    cancelReason: row.notes ?? '',
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
     history: (row.history ?? []).map((change) =>

@@ -14,13 +14,13 @@ export interface GetOrderParams {
 
 /** 'GetOrder' return type */
 export interface GetOrderResult {
-  cancelReason: string | null;
   createdAt: Date;
   currency: string;
   customerId: bigint;
   history: Json;
   id: bigint;
   items: Json;
+  notes: string | null;
   status: order_status;
   totalMinor: bigint;
   updatedAt: Date;
@@ -32,12 +32,12 @@ export interface GetOrderQuery {
   result: GetOrderResult;
 }
 
-const getOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":816,"b":819}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,\n       items.items AS \"items!\",\n       coalesce(history.history, '[]') AS \"history!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nCROSS JOIN LATERAL (\n  SELECT json_agg(json_build_object(\n           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)\n         ORDER BY h.id) AS history\n  FROM order_status_history h WHERE h.order_id = o.id\n) history\nWHERE o.id = :id!                                                                                                                                                                                                                                                                                              "};
+const getOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":844,"b":847}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, coalesce(o.notes, o.cancel_reason) AS notes, o.created_at, o.updated_at,\n       items.items AS \"items!\",\n       coalesce(history.history, '[]') AS \"history!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nCROSS JOIN LATERAL (\n  SELECT json_agg(json_build_object(\n           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)\n         ORDER BY h.id) AS history\n  FROM order_status_history h WHERE h.order_id = o.id\n) history\nWHERE o.id = :id!                                                                                                                                                                                                                                                                                              "};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,
+ * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, coalesce(o.notes, o.cancel_reason) AS notes, o.created_at, o.updated_at,
  *        items.items AS "items!",
  *        coalesce(history.history, '[]') AS "history!"
  * FROM orders o
@@ -71,12 +71,12 @@ export interface ListOrdersParams {
 
 /** 'ListOrders' return type */
 export interface ListOrdersResult {
-  cancelReason: string | null;
   createdAt: Date;
   currency: string;
   customerId: bigint;
   id: bigint;
   items: Json;
+  notes: string | null;
   status: order_status;
   totalMinor: bigint;
   updatedAt: Date;
@@ -88,12 +88,12 @@ export interface ListOrdersQuery {
   result: ListOrdersResult;
 }
 
-const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":true,"transform":{"type":"scalar"},"locs":[{"a":502,"b":513}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":522,"b":528},{"a":566,"b":572}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":596,"b":610},{"a":660,"b":674}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":690,"b":697}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":753,"b":759}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE o.customer_id = :customerId!\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                       "};
+const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":true,"transform":{"type":"scalar"},"locs":[{"a":530,"b":541}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":550,"b":556},{"a":594,"b":600}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":624,"b":638},{"a":688,"b":702}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":718,"b":725}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":781,"b":787}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, coalesce(o.notes, o.cancel_reason) AS notes, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE o.customer_id = :customerId!\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                       "};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.cancel_reason, o.created_at, o.updated_at,
+ * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, coalesce(o.notes, o.cancel_reason) AS notes, o.created_at, o.updated_at,
  *        items.items AS "items!"
  * FROM orders o
  * CROSS JOIN LATERAL (
