@@ -111,7 +111,7 @@ export class OrderStore extends IdempotentStore<Tx> {
       where: { id },
       data: {
         status: to,
-        ...(to === 'CANCELLED' && { cancelReason: reason, notes: reason }),
+        ...(to === 'CANCELLED' && { notes: reason }),
         history: { create: { fromStatus: from, toStatus: to, reason } },
       },
     });

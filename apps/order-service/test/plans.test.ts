@@ -16,7 +16,7 @@ beforeAll(async () => {
   await withClient(db.url, async (c) => {
     await c.query(`INSERT INTO customers (first_name, email) SELECT 'c' || i, 'c' || i || '@example.com' FROM generate_series(1, 2000) i`);
     await c.query(`
-      INSERT INTO orders (customer_id, status, total_minor, currency, cancel_reason, created_at)
+      INSERT INTO orders (customer_id, status, total_minor, currency, notes, created_at)
       SELECT (i % 2000) + 1,
              (enum_range(NULL::order_status))[(i % 9) + 1],
              2000, 'EUR', 'out of stock', now() - make_interval(secs => i)

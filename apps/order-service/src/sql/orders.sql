@@ -9,7 +9,7 @@
 */
 
 /* @name GetOrder */
-SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, coalesce(o.notes, o.cancel_reason) AS notes, o.created_at, o.updated_at,
+SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,
        items.items AS "items!",
        coalesce(history.history, '[]') AS "history!"
 FROM orders o
@@ -35,7 +35,7 @@ WHERE o.id = :id!;
   planned with its values, so the unused condition folds away).
 */
 /* @name ListOrders */
-SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, coalesce(o.notes, o.cancel_reason) AS notes, o.created_at, o.updated_at,
+SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,
        items.items AS "items!"
 FROM orders o
 CROSS JOIN LATERAL (
