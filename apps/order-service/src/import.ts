@@ -3,7 +3,8 @@
  * choices: src/importer.ts).
  *   npx tsx apps/order-service/src/import.ts <file.csv> [--chunk 1000] [--database-url postgres://...]
  *   npm run import:orders -- <file.csv> ...
- * Progress goes to stderr (in place on a terminal), the summary to stdout.
+ * Progress goes to stderr (a bar redrawn in place on a terminal, a line every
+ * few seconds and one at the end otherwise), the summary to stdout.
  * Exit code: 0 everything imported, 1 something rejected (or the header is
  * wrong, and nothing was written), 2 bad usage.
  */
@@ -41,18 +42,37 @@ const { DATABASE_URL } = loadConfig(
 const size = (await stat(file).catch((error: Error) => fail(error.message, 2))).size;
 const input = createReadStream(file);
 
-function showProgress(p: ImportProgress) {
-  if (!process.stderr.isTTY) return;
-  const percent = size > 0 ? Math.floor((100 * input.bytesRead) / size) : 100;
+const barWidth = 30;
+const lineEveryMs = 2_000;
+let last: ImportProgress | undefined;
+let nextLineAtMs = 0;
+
+function progressLine(p: ImportProgress): string {
+  const fraction = size > 0 ? Math.min(input.bytesRead / size, 1) : 1;
+  const filled = Math.round(fraction * barWidth);
   const rate = Math.round(p.linesRead / Math.max(p.elapsedMs / 1000, 0.001));
-  process.stderr.write(`\r\x1b[K${p.ordersImported} orders imported, ${p.linesRead} lines read (${percent}%), ${rate} rows/s`);
+  return `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${Math.floor(fraction * 100)}%  ${p.ordersImported} orders imported, ${p.linesRead} lines read, ${rate} rows/s`;
+}
+
+function showProgress(p: ImportProgress) {
+  last = p;
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${progressLine(p)}`);
+  else if (p.elapsedMs >= nextLineAtMs) {
+    process.stderr.write(`${progressLine(p)}\n`);
+    nextLineAtMs = p.elapsedMs + lineEveryMs;
+  }
+}
+
+/** The final state, whatever was printed before it. */
+function finishProgress() {
+  if (last) process.stderr.write(process.stderr.isTTY ? '\n' : `${progressLine(last)}\n`);
 }
 
 const client = new pg.Client({ connectionString: DATABASE_URL });
 await client.connect();
 try {
   const result = await importOrders(client, input, { chunkOrders, onProgress: showProgress });
-  if (process.stderr.isTTY) process.stderr.write('\n');
+  finishProgress();
   process.stdout.write(`${formatSummary(result)}\n`);
   process.exitCode = result.ordersRejected > 0 ? 1 : 0;
 } catch (error) {

@@ -190,6 +190,7 @@ describe('import', () => {
     await writeFile(file, csv(`G-1,${customerA},MUG,Mug,1,100,EUR,2024-05-01`));
     const good = await run([file, '--database-url', db.url]);
     expect(good).toMatchObject({ code: 0, stdout: expect.stringMatching(/orders imported: 1\n/) });
+    expect(good.stderr).toMatch(/\[#{30}\] 100% {2}1 orders imported, 2 lines read, \d+ rows\/s\n$/);
     expect((await run([])).code).toBe(2);
   });
 });
