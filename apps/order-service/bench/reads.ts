@@ -18,7 +18,7 @@
 import { OrderService } from '@oms/contracts/order/v1';
 import { pgAdapter, withClient } from '@oms/db';
 import { serviceClient } from '@oms/platform';
-import { cloneTemplate, prepareTemplate, startAppProcess } from '@oms/testing';
+import { cloneTemplate, explain, prepareTemplate, startAppProcess } from '@oms/testing';
 import type { Client } from 'pg';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { OrderStore } from '../src/store';
@@ -161,22 +161,9 @@ async function timeQuery(c: Client, sql: string, params: unknown[]): Promise<Tim
     await c.query(sql, params);
     if (run >= 5) times.push(performance.now() - started);
   }
-  const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
-  const plan = [...nodes(rows[0]!['QUERY PLAN'][0].Plan)].filter((n) => n['Node Type'] !== 'Limit');
+  const plan = (await explain(c, sql, params, { analyze: true })).filter((n) => n['Node Type'] !== 'Limit');
   const scan = plan.find((n) => n['Relation Name'] === 'orders');
   return { ms: at(times.sort((a, b) => a - b), 0.5), rowsRead: scan?.['Actual Rows'] ?? NaN, plan: plan.map((n) => n['Node Type']).join(' > ') };
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Actual Rows'?: number;
-  Plans?: PlanNode[];
-}
-
-function* nodes(plan: PlanNode): Generator<PlanNode> {
-  yield plan;
-  for (const child of plan.Plans ?? []) yield* nodes(child);
 }
 
 async function listPages(c: Client) {

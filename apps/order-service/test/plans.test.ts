@@ -5,7 +5,7 @@
  */
 import type { PreparedQuery } from '@pgtyped/runtime';
 import { withClient } from '@oms/db';
-import { cloneTemplate, type TestDatabase } from '@oms/testing';
+import { cloneTemplate, explain, type PlanNode, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOrder, listOrders, lockOrder } from '../src/sql/orders.queries';
 
@@ -33,18 +33,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function* nodes(plan: PlanNode): Generator<PlanNode> {
-  yield plan;
-  for (const child of plan.Plans ?? []) yield* nodes(child);
-}
-
 /** The SQL text and bindings a typed query sends, caught instead of run. */
 async function sent(query: PreparedQuery<never, unknown>, params: object): Promise<{ text: string; bindings: unknown[] }> {
   let caught = { text: '', bindings: [] as unknown[] };
@@ -57,8 +45,7 @@ async function sent(query: PreparedQuery<never, unknown>, params: object): Promi
 async function plan(query: PreparedQuery<never, unknown>, params: object): Promise<PlanNode[]> {
   const { text, bindings } = await sent(query, params);
   const values = bindings.map((b) => (typeof b === 'bigint' ? b.toString() : b));
-  const { rows } = await withClient(db.url, (c) => c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${text}`, values));
-  return [...nodes(rows[0]!['QUERY PLAN'][0].Plan)];
+  return withClient(db.url, (c) => explain(c, text, values));
 }
 
 const cursor = { afterCreatedAt: new Date(Date.now() - 50_000_000), afterId: 100_000n };

@@ -1,5 +1,6 @@
 /** Test harness: databases, processes, the Temporal CLI, the workspace's layout. */
 export { cloneTemplate, copyTemplate, prepareTemplate, type TestDatabase } from './databases';
+export { explain, type PlanNode } from './plans';
 export { generateSqlTypes } from './sql-types';
 export { ensurePostgres, postgresServerUrl } from './postgres';
 export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
