@@ -1,6 +1,6 @@
 /*
-  The hot inventory queries. `npm run sql:types` (and `npm run setup`)
-  generate products.queries.ts from this file against the migrated template
+  The hot inventory queries. `npm run setup` (PgTyped, docs/typed-sql.md)
+  generates products.queries.ts from this file against the migrated template
   database: parameter and row types come from Postgres itself.
 */
 

@@ -1,6 +1,6 @@
 /*
-  The hot order queries. `npm run sql:types` (and `npm run setup`) generate
-  orders.queries.ts from this file against the migrated template database:
+  The hot order queries. `npm run setup` (PgTyped, docs/typed-sql.md)
+  generates orders.queries.ts from this file against the migrated template database:
   parameter and row types come from Postgres itself.
 
   Items and history travel as JSON built by Postgres, so an order with
