@@ -50,11 +50,13 @@ export class InventoryStore extends IdempotentStore<Tx> {
     return new Map(rows.map((r) => [r.sku, r.available]));
   }
 
-  /** Moves the lines' units between buckets, every product in one statement, their rows locked first. */
+  /**
+   * Moves the lines' units between buckets, every product in one statement.
+   * The caller locks the rows first (lockStock): the UPDATE's own lock order
+   * is the join's, not the sku order that keeps concurrent calls deadlock-free.
+   */
   private async moveStock(tx: Tx, move: keyof typeof moves, lines: { sku: string; quantity: number }[]): Promise<void> {
-    const skus = lines.map((l) => l.sku);
-    await this.lockStock(tx, skus);
-    await moveStock.run({ ...moves[move], skus, quantities: lines.map((l) => l.quantity) }, sqlConnection(tx));
+    await moveStock.run({ ...moves[move], skus: lines.map((l) => l.sku), quantities: lines.map((l) => l.quantity) }, sqlConnection(tx));
   }
 
   async adjustStock(tx: Tx, sku: string, delta: number, reason: string): Promise<ProductRow | Refusal | null> {
@@ -91,6 +93,7 @@ export class InventoryStore extends IdempotentStore<Tx> {
     const reservation = await this.lockReservation(tx, orderId);
     if (!reservation || reservation.status === 'COMMITTED') return reservation;
     if (reservation.status === 'RELEASED') return refuse(`order ${orderId}: its reservation was released`);
+    await this.lockStock(tx, reservation.lines.map((l) => l.sku));
     await this.moveStock(tx, 'commit', reservation.lines);
     return tx.reservation.update({ where: { orderId }, data: { status: 'COMMITTED' }, include: withLines });
   }
@@ -104,6 +107,7 @@ export class InventoryStore extends IdempotentStore<Tx> {
     const reservation = await this.lockReservation(tx, orderId);
     if (!reservation) return tx.reservation.create({ data: { orderId, status: 'RELEASED' }, include: withLines });
     if (reservation.status === 'RELEASED') return reservation;
+    await this.lockStock(tx, reservation.lines.map((l) => l.sku));
     await this.moveStock(tx, reservation.status === 'COMMITTED' ? 'releaseCommitted' : 'releaseReserved', reservation.lines);
     return tx.reservation.update({ where: { orderId }, data: { status: 'RELEASED' }, include: withLines });
   }
