@@ -2,7 +2,7 @@
 export { cloneTemplate, copyTemplate, prepareTemplate, type TestDatabase } from './databases';
 export { explain, type PlanNode } from './plans';
 export { generateSqlTypes } from './sql-types';
-export { ensurePostgres, postgresServerUrl } from './postgres';
+export { ensurePostgres, postgresServer, postgresServerUrl, type PostgresServer } from './postgres';
 export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
 export { ensureTemporalServer, startTemporalDevServer, type TemporalServer } from './temporal';
 export { startAppProcess, type AppProcess } from './processes';

