@@ -2,12 +2,17 @@
  * `npm run demo`, against a running system (`npm start`): seeds a customer
  * and two products through the gateway's admin API, places four orders
  * (one succeeds, one is declined, one is out of stock, one is cancelled) and
- * prints how each ended. GATEWAY_URL (or OMS_PORT_OFFSET) says where the gateway is.
+ * prints how each ended. GATEWAY_URL, or OMS_INSTANCE (its system.json), or
+ * OMS_PORT_OFFSET says where the gateway is.
  */
 import { randomUUID } from 'node:crypto';
 import { devJwtSecret, mintToken } from '../apps/gateway/src/auth';
 
-const gateway = process.env.GATEWAY_URL ?? `http://127.0.0.1:${8080 + Number(process.env.OMS_PORT_OFFSET ?? 0)}`;
+const gateway =
+  process.env.GATEWAY_URL ??
+  (process.env.OMS_INSTANCE
+    ? (await import('@oms/testing')).readSystemState(process.env.OMS_INSTANCE).gatewayUrl
+    : `http://127.0.0.1:${8080 + Number(process.env.OMS_PORT_OFFSET ?? 0)}`);
 const secret = process.env.GATEWAY_JWT_SECRET ?? devJwtSecret;
 
 // The gateway's JSON, as the demo reads it (the OpenAPI document at /docs/json has the full shapes).

@@ -3,22 +3,32 @@
  * step skipped when already done: a Postgres, the Temporal CLI, the databases.
  */
 import { migrate, withClient, withDatabase } from '@oms/db';
-import { appDir, copyTemplate, ensurePostgres, ensureTemporalCli, generateSqlTypes, prepareTemplate, services } from '@oms/testing';
+import {
+  appDir,
+  copyTemplate,
+  ensurePostgres,
+  ensureTemporalCli,
+  generateSqlTypes,
+  instanceDatabase,
+  prepareTemplate,
+  services,
+} from '@oms/testing';
 import { log } from './bootstrap';
 
 /**
  * Migrates the service's template database (tests clone it) and generates
- * its query types from it, then brings the
- * development database up to date: created as a copy of the template when
- * new (milliseconds instead of a Prisma run), migrated when behind.
+ * its query types from it, then brings the copy's database (the developer's
+ * `oms_*`, or an instance's own) up to date: created as a copy of the
+ * template when new (milliseconds instead of a Prisma run), migrated when
+ * behind. Returns whether it was created.
  */
-async function prepareDatabases(serverUrl: string, app: string, database: string): Promise<boolean> {
+async function prepareDatabase(serverUrl: string, app: string, template: string, database: string): Promise<boolean> {
   const dir = appDir(app);
-  await prepareTemplate(dir, database);
-  if (await generateSqlTypes(dir, database)) log(`${app}: query types generated from src/sql`);
+  await prepareTemplate(dir, template);
+  if (await generateSqlTypes(dir, template)) log(`${app}: query types generated from src/sql`);
   const exists = await withClient(serverUrl, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount);
   if (!exists) {
-    await copyTemplate(database, database);
+    await copyTemplate(template, database);
     log(`${app}: ${database} created`);
     return true;
   }
@@ -27,12 +37,27 @@ async function prepareDatabases(serverUrl: string, app: string, database: string
   return false;
 }
 
-/** Returns the Postgres server URL, the Temporal CLI's path and the databases it created. */
-export async function prepare(): Promise<{ serverUrl: string; temporalCli: string; created: string[] }> {
+export interface Prepared {
+  serverUrl: string;
+  temporalCli: string;
+  /** Each service's database URL, by app. */
+  databases: Record<string, string>;
+  /** The apps whose database was created just now. */
+  created: string[];
+}
+
+/** Prepares the default copy's databases, or those of `instance` (see libs/testing/src/system.ts). */
+export async function prepare(instance?: string): Promise<Prepared> {
   const serverUrl = await ensurePostgres(log);
   const temporalCli = await ensureTemporalCli(log);
   log('preparing databases...');
-  const fresh = await Promise.all(services.map((s) => prepareDatabases(serverUrl, s.app, s.database)));
+  const names = services.map((s) => instanceDatabase(s.database, instance));
+  const fresh = await Promise.all(services.map((s, i) => prepareDatabase(serverUrl, s.app, s.database, names[i]!)));
   log('set-up done');
-  return { serverUrl, temporalCli, created: services.filter((_, i) => fresh[i]).map((s) => s.database) };
+  return {
+    serverUrl,
+    temporalCli,
+    databases: Object.fromEntries(services.map((s, i) => [s.app, withDatabase(serverUrl, names[i]!)])),
+    created: services.filter((_, i) => fresh[i]).map((s) => s.app),
+  };
 }

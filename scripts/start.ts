@@ -2,83 +2,201 @@
  * `npm start`: set up what is missing, then run the Temporal dev server (or
  * use the one already answering), the four services, the orchestrator worker
  * and the gateway, with logs in .logs/; print where everything is once all are
- * ready; stop them all cleanly on Ctrl-C or SIGTERM.
- * OMS_PORT_OFFSET shifts every default port (to run a second copy beside one).
+ * ready; restart an app that exits unexpectedly, on the same ports with
+ * exponential backoff (as Kubernetes would); stop them all cleanly on Ctrl-C
+ * or SIGTERM.
+ *
+ * A copy beside the developer's: OMS_INSTANCE=<name> has its own databases,
+ * Temporal dev server and history, logs, and free ports; OMS_PORT_OFFSET=<n>
+ * alone shifts every default port and has databases of its own (instance
+ * "<n>"). Where everything is: .data[/<instance>]/system.json, rewritten
+ * whenever an app (re)starts.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppProcess, StartOptions, TemporalServer } from '@oms/testing';
 import { fail, generateCode, log } from './bootstrap';
 
 const offset = Number(process.env.OMS_PORT_OFFSET ?? 0);
-const port = (base: number) => base + offset;
-const local = (base: number) => `http://127.0.0.1:${port(base)}`;
+const named = process.env.OMS_INSTANCE || undefined;
+const instance = named ?? (offset ? String(offset) : undefined);
+
+// Kubernetes' CrashLoopBackOff, quicker: 0.5 s doubling up to 10 s, and
+// from 0.5 s again once the app has stayed up for a minute.
+const backoff = { firstMs: 500, maxMs: 10_000, resetAfterMs: 60_000 };
+
+// Aborted by Ctrl-C or SIGTERM, at any point: starts in flight are called off.
+const shutdown = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => shutdown.abort());
+
+interface Supervised {
+  app: string;
+  current: AppProcess;
+  /** Starts after an unexpected exit, successful or not. */
+  restarts: number;
+  /** After shutdown: lets a restart in flight give up, stops the app, resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
+/** Starts the app and keeps it running until shutdown; `restarted` is called each time it is back. */
+async function supervise(app: string, start: () => Promise<AppProcess>, restarted: () => void): Promise<Supervised> {
+  let restarting: Promise<void> | undefined;
+  let delay = backoff.firstMs;
+  let upSince = Date.now();
+  const supervised: Supervised = {
+    app,
+    current: await start(),
+    restarts: 0,
+    stop: async () => {
+      await restarting;
+      return supervised.current.stop('SIGTERM');
+    },
+  };
+  const restart = async (reason: string) => {
+    if (Date.now() - upSince >= backoff.resetAfterMs) delay = backoff.firstMs;
+    while (!shutdown.signal.aborted) {
+      log(`${app} ${reason}; restarting in ${delay} ms`);
+      await sleep(delay, undefined, { signal: shutdown.signal }).catch(() => undefined);
+      if (shutdown.signal.aborted) return;
+      delay = Math.min(2 * delay, backoff.maxMs);
+      supervised.restarts += 1;
+      try {
+        supervised.current = await start();
+      } catch (error) {
+        reason = `did not come back (${firstLine(error)})`;
+        continue;
+      }
+      upSince = Date.now();
+      log(`${app} is back (restart #${supervised.restarts})`);
+      watch(supervised.current);
+      restarted();
+      return;
+    }
+  };
+  const watch = (proc: AppProcess) =>
+    proc.child.once('exit', (code, signal) => {
+      if (!shutdown.signal.aborted) restarting = restart(`exited unexpectedly (${code !== null ? `code ${code}` : signal})`);
+    });
+  watch(supervised.current);
+  return supervised;
+}
 
 async function main(): Promise<void> {
   await generateCode();
   const { prepare } = await import('./prepare');
-  const { withDatabase } = await import('@oms/db');
-  const { ensureTemporalServer, services, startAppProcess, workspaceRoot } = await import('@oms/testing');
-  type AppProcess = Awaited<ReturnType<typeof startAppProcess>>;
-  const { serverUrl, temporalCli, created } = await prepare();
-  const logs = path.join(workspaceRoot, '.logs');
-  mkdirSync(logs, { recursive: true });
-  mkdirSync(path.join(workspaceRoot, '.data'), { recursive: true });
-  const temporalDb = path.join(workspaceRoot, '.data', `temporal${offset ? `-${offset}` : ''}.db`);
-  if (created.includes('oms_order') && existsSync(temporalDb)) {
-    // Its workflows are about orders that no longer exist, and new orders would reuse their ids.
-    log('a new order database: starting Temporal with a fresh history too');
-    rmSync(temporalDb);
-  }
-  const temporal = await ensureTemporalServer({
-    cli: temporalCli,
-    address: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${port(7233)}`,
-    uiPort: port(8233),
-    dbFile: temporalDb,
-    logFile: path.join(logs, 'temporal.log'),
-  });
-  log(`Temporal at ${temporal.address}${temporal.uiUrl ? ` (started here)` : ' (already running)'}`);
+  const { freePort } = await import('@oms/platform');
+  const testing = await import('@oms/testing');
+  const { ensureTemporalServer, instanceDirs, removeTemporalHistory, services, startAppProcess, workspaceRoot, writeSystemState } = testing;
+  if (named) testing.checkInstanceName(named);
+  if (instance) log(`instance ${instance}: its own databases, Temporal history and logs${named ? ', free ports' : ''}`);
 
-  const running: AppProcess[] = [];
-  let stopping = false;
+  const prepared = await prepare(instance);
+  const dirs = instanceDirs(instance);
+  mkdirSync(dirs.logs, { recursive: true });
+  mkdirSync(dirs.data, { recursive: true });
+  const taken = new Set<number>();
+  /** The default port shifted by the offset; a named instance takes free ones instead, no two alike. */
+  const portFor = async (base: number): Promise<number> => {
+    if (!named) return base + offset;
+    for (;;) {
+      const port = await freePort();
+      if (taken.has(port)) continue;
+      taken.add(port);
+      return port;
+    }
+  };
+  const local = (port: number) => `http://127.0.0.1:${port}`;
+
+  const running: Supervised[] = [];
+  let temporal: TemporalServer | undefined;
+  let up = false;
+  const writeState = () => {
+    if (!up) return; // once everything has started; restarts before then are in the first write
+    writeSystemState(instance, {
+      gatewayUrl: running.find((s) => s.app === 'gateway')!.current.url,
+      temporalAddress: temporal!.address,
+      temporalPid: temporal!.pid,
+      temporalUiUrl: temporal!.uiUrl,
+      databases: prepared.databases,
+      apps: Object.fromEntries(
+        running.map(({ app, current, restarts }) => [app, { pid: current.child.pid!, url: app === 'orchestrator' ? undefined : current.url, metricsUrl: current.metricsUrl, restarts }]),
+      ),
+      launcherPid: process.pid,
+      logDir: dirs.logs,
+    });
+  };
   const stopAll = async () => {
-    stopping = true;
-    log('stopping...');
-    const codes = await Promise.all(running.map((app) => app.stop('SIGTERM')));
-    await temporal.stop();
-    log(`stopped (exit codes ${codes.join(', ')})`);
-    process.exit(codes.every((c) => c === 0) ? 0 : 1);
+    const codes = await Promise.all(running.map((s) => s.stop()));
+    await temporal?.stop();
+    return codes;
   };
-  process.once('SIGINT', stopAll);
-  process.once('SIGTERM', stopAll);
 
-  const serviceUrls = Object.fromEntries(services.map((s) => [`${s.app.split('-')[0]!.toUpperCase()}_SERVICE_URL`, local(s.port)]));
-  const launch = async (app: string, env: Record<string, string>, options: Parameters<typeof startAppProcess>[2]) => {
-    const proc = await startAppProcess(app, env, { ...options, logFile: path.join(logs, `${app}.log`) });
-    running.push(proc);
-    proc.child.once('exit', (code) => stopping || log(`${app} exited unexpectedly (${code}); see .logs/${app}.log`));
-  };
-  const started = await Promise.allSettled([
-    ...services.map((s) =>
-      launch(s.app, { ...serviceUrls, DATABASE_URL: withDatabase(serverUrl, s.database) }, { port: port(s.port), metricsPort: port(s.metricsPort) }),
-    ),
-    launch('orchestrator', { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, { metricsPort: port(9464), readiness: 'healthz' }),
-    launch('gateway', { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, { port: port(8080), readiness: 'healthz', healthzPort: port(8080) }),
-  ]);
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    stopping = true;
-    await Promise.all(running.map((app) => app.stop('SIGTERM')));
-    await temporal.stop();
-    throw failed.reason;
+  try {
+    shutdown.signal.throwIfAborted();
+    const temporalDb = path.join(dirs.data, 'temporal.db');
+    // Its workflows are about orders that no longer exist, and new orders would reuse their ids.
+    if (prepared.created.includes('order-service') && removeTemporalHistory(temporalDb)) log('a new order database: starting Temporal with a fresh history too');
+    const temporalPort = await portFor(7233);
+    temporal = await ensureTemporalServer({
+      cli: prepared.temporalCli,
+      // A named instance always runs its own server: its history is part of it.
+      address: (!named && process.env.TEMPORAL_ADDRESS) || `127.0.0.1:${temporalPort}`,
+      uiPort: named ? await portFor(8233) : temporalPort + 1000,
+      dbFile: temporalDb,
+      logFile: path.join(dirs.logs, 'temporal.log'),
+    });
+    log(`Temporal at ${temporal.address}${temporal.uiUrl ? ` (started here)` : ' (already running)'}`);
+    shutdown.signal.throwIfAborted();
+
+    const servicePorts = await Promise.all(services.map(async (s) => ({ port: await portFor(s.port), metricsPort: await portFor(s.metricsPort) })));
+    const serviceUrls = Object.fromEntries(services.map((s, i) => [`${s.app.split('-')[0]!.toUpperCase()}_SERVICE_URL`, local(servicePorts[i]!.port)]));
+    const gatewayPort = await portFor(8080);
+    const apps: { app: string; env: Record<string, string>; options: StartOptions }[] = [
+      ...services.map((s, i) => ({ app: s.app, env: { ...serviceUrls, DATABASE_URL: prepared.databases[s.app]! }, options: servicePorts[i]! })),
+      { app: 'orchestrator', env: { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, options: { metricsPort: await portFor(9464), readiness: 'healthz' } },
+      // The gateway serves /metrics and /healthz on its own port.
+      { app: 'gateway', env: { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, options: { port: gatewayPort, metricsPort: gatewayPort, readiness: 'healthz' } },
+    ];
+    const started = await Promise.allSettled(
+      apps.map(({ app, env, options }) =>
+        supervise(app, () => startAppProcess(app, env, { ...options, logFile: path.join(dirs.logs, `${app}.log`), signal: shutdown.signal }), writeState),
+      ),
+    );
+    for (const result of started) if (result.status === 'fulfilled') running.push(result.value);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (error) {
+    if (!shutdown.signal.aborted) {
+      await stopAll();
+      throw error;
+    }
   }
 
-  log('OMS is up:');
-  const row = (name: string, where: string, metrics: string) => console.log(`  ${name.padEnd(18)} ${where.padEnd(34)} ${metrics}`);
-  row('API (gateway)', local(8080), `docs ${local(8080)}/docs   metrics ${local(8080)}/metrics`);
-  if (temporal.uiUrl) row('Temporal UI', temporal.uiUrl, `server ${temporal.address}`);
-  for (const s of services) row(s.app, `gRPC/Connect ${local(s.port)}`, `metrics ${local(s.metricsPort)}/metrics`);
-  row('orchestrator', `task queue orders`, `metrics ${local(9464)}/metrics`);
-  log('logs: .logs/<app>.log. Try `npm run demo`. Ctrl-C stops everything.');
+  if (!shutdown.signal.aborted) {
+    up = true;
+    writeState();
+    const logs = path.relative(workspaceRoot, dirs.logs);
+    log('OMS is up:');
+    const row = (name: string, where: string, metrics: string) => console.log(`  ${name.padEnd(18)} ${where.padEnd(34)} ${metrics}`);
+    const gateway = running.find((s) => s.app === 'gateway')!.current.url;
+    row('API (gateway)', gateway, `docs ${gateway}/docs   metrics ${gateway}/metrics`);
+    if (temporal!.uiUrl) row('Temporal UI', temporal!.uiUrl, `server ${temporal!.address}`);
+    for (const { app, current } of running) {
+      if (app === 'gateway') continue;
+      row(app, app === 'orchestrator' ? 'task queue orders' : `gRPC/Connect ${current.url}`, `metrics ${current.metricsUrl}`);
+    }
+    const demoEnv = instance ? `GATEWAY_URL=${gateway} ` : '';
+    log(`logs: ${logs}/<app>.log; state: ${path.relative(workspaceRoot, dirs.data)}/system.json. Try \`${demoEnv}npm run demo\`. Ctrl-C stops everything.`);
+    await once(shutdown.signal, 'abort');
+  }
+  log('stopping...');
+  const codes = await stopAll();
+  log(`stopped (exit codes ${codes.join(', ')})`);
+  process.exit(codes.every((c) => c === 0) ? 0 : 1);
 }
 
 main().catch(fail);

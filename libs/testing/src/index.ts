@@ -10,3 +10,17 @@ export { rpcError, testServiceEnv } from './rpc';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { appDir, services, workspaceRoot, type ServiceName } from './workspace';
 export { createCustomer, startStack, type Stack } from './stack';
+export { removeTemporalHistory } from './temporal';
+export { outputTail, type StartOptions } from './processes';
+export {
+  checkInstanceName,
+  instanceDatabase,
+  instanceDirs,
+  launchSystem,
+  readSystemState,
+  removeInstance,
+  writeSystemState,
+  type AppState,
+  type RunningSystem,
+  type SystemState,
+} from './system';

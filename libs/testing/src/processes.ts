@@ -14,7 +14,7 @@ export interface AppProcess {
   port: number;
   metricsUrl: string;
   child: ChildProcess;
-  /** Everything the app printed, for assertions and failure messages. */
+  /** The last 64 KiB the app printed, for assertions and failure messages (the log file has it all). */
   output(): string;
   /** Sends the signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -37,10 +37,30 @@ const healthzAnswers = (metricsPort: number) => () =>
     () => false,
   );
 
-async function waitUntilReady(ready: () => Promise<boolean>, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+/**
+ * The end of a process's output: enough for a failure message, bounded so a
+ * chatty process that runs for days does not grow its parent's memory.
+ */
+export function outputTail(limit = 64 * 1024): { append(chunk: Buffer | string): void; text(): string } {
+  let kept = '';
+  return {
+    // Trimmed only when twice the limit, so appending stays cheap.
+    append: (chunk) => {
+      kept += chunk;
+      if (kept.length > 2 * limit) kept = kept.slice(-limit);
+    },
+    text: () => kept.slice(-limit),
+  };
+}
+
+async function waitUntilReady(ready: () => Promise<boolean>, child: ChildProcess, output: () => string, options: StartOptions): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) before it was ready:\n${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the app exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
+    }
+    if (options.signal?.aborted) throw new Error('the start was called off');
     if (await ready()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -61,6 +81,8 @@ export interface StartOptions {
   /** Also append the app's output to this file. */
   logFile?: string;
   timeoutMs?: number;
+  /** Calls the start off: the app is killed and the start fails. */
+  signal?: AbortSignal;
 }
 
 /** Starts apps/<app>/src/main.ts under tsx and waits until it is ready. */
@@ -69,22 +91,26 @@ export async function startAppProcess(app: string, env: Record<string, string>, 
   const metricsPort = options.metricsPort ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', 'main.ts')], {
     cwd: appDir(app),
-    env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: String(port), METRICS_PORT: String(metricsPort) },
+    // Below the caller's environment, so a LOG_LEVEL given to a launcher reaches its apps.
+    env: { LOG_LEVEL: 'info', ...process.env, ...env, PORT: String(port), METRICS_PORT: String(metricsPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
-  let printed = '';
+  const printed = outputTail();
   for (const stream of [child.stdout!, child.stderr!]) {
-    stream.on('data', (d: Buffer) => (printed += d));
-    if (log) stream.pipe(log);
+    stream.on('data', printed.append);
+    if (log) stream.pipe(log, { end: false });
   }
+  // Ended once both streams are done (each ending it would lose the other's last lines).
+  if (log) child.once('close', () => log.end());
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   try {
     const ready = options.readiness === 'healthz' ? healthzAnswers(options.healthzPort ?? metricsPort) : grpcServing(url);
-    await waitUntilReady(ready, child, () => printed, options.timeoutMs ?? 60_000);
+    await waitUntilReady(ready, child, printed.text, options);
   } catch (error) {
     child.kill('SIGKILL');
+    await exited; // so that nothing of it is left when the start fails
     throw error;
   }
   return {
@@ -92,9 +118,9 @@ export async function startAppProcess(app: string, env: Record<string, string>, 
     port,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     child,
-    output: () => printed,
+    output: printed.text,
     stop: (signal = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
