@@ -1,8 +1,9 @@
 /**
- * Records OrderWorkflow histories of version 1 (test/fixtures/v1-workflows.ts)
- * on a dev server, with fake activities, into test/fixtures/histories/. Run it
+ * Records OrderWorkflow histories of a version on a dev server, with fake
+ * activities, into test/fixtures/histories/<version>-<scenario>.json. Run it
  * once per released version; replay.test.ts replays them against today's code.
- *   npx tsx scripts/record-histories.ts
+ *   npx tsx scripts/record-histories.ts <version> [workflows file, default: today's]
+ * e.g. `v1 test/fixtures/v1-workflows.ts`, `v2`.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -13,31 +14,33 @@ import { Worker } from '@temporalio/worker';
 import { fakeActivities } from '../test/fake-activities';
 import { orderWorkflowId } from '@oms/contracts/workflows';
 
+// Each scenario overrides the step under both its names, so that any version records it.
+const declined = async () => {
+  throw ApplicationFailure.nonRetryable('card declined: insufficient funds', 'PaymentDeclinedError');
+};
+const outOfStock = async () => {
+  throw ApplicationFailure.create({ message: 'insufficient stock for sku SKU-9', type: 'InsufficientStockError', nonRetryable: true, details: [{ sku: 'SKU-9' }] });
+};
 const scenarios = {
   completed: fakeActivities([]),
-  'payment-declined': fakeActivities([], {
-    chargePayment: async () => {
-      throw ApplicationFailure.nonRetryable('card declined: insufficient funds', 'PaymentDeclinedError');
-    },
-  }),
-  'out-of-stock': fakeActivities([], {
-    reserveStock: async () => {
-      throw ApplicationFailure.create({ message: 'insufficient stock for sku SKU-9', type: 'InsufficientStockError', nonRetryable: true, details: [{ sku: 'SKU-9' }] });
-    },
-  }),
+  'payment-declined': fakeActivities([], { charge: declined, chargePayment: declined }),
+  'out-of-stock': fakeActivities([], { reserve: outOfStock, reserveStock: outOfStock }),
 };
+
+const [version, workflows = 'src/workflows/index.ts'] = process.argv.slice(2);
+if (!version) throw new Error('usage: record-histories.ts <version> [workflows file]');
 
 const env = await startTemporalDevServer();
 try {
   for (const [name, activities] of Object.entries(scenarios)) {
     const taskQueue = `record-${name}`;
-    const orderId = `v1-${name}`;
+    const orderId = `${version}-${name}`;
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: fileURLToPath(new URL('../test/fixtures/v1-workflows.ts', import.meta.url)),
+      workflowsPath: fileURLToPath(new URL(`../${workflows}`, import.meta.url)),
       activities,
-      sinks: { orderMetrics: { finished: { fn: () => undefined } } },
+      sinks: { orderMetrics: { finished: { fn: () => undefined }, gaveUp: { fn: () => undefined } } },
     });
     const handle = await env.client.workflow.start('OrderWorkflow', {
       taskQueue,
@@ -47,7 +50,7 @@ try {
     await worker.runUntil(handle.result());
     // The CLI's JSON is the format Temporal's tools and the SDK's replayer share.
     const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', env.address, '-w', handle.workflowId, '-o', 'json']);
-    const file = new URL(`../test/fixtures/histories/v1-${name}.json`, import.meta.url);
+    const file = new URL(`../test/fixtures/histories/${version}-${name}.json`, import.meta.url);
     writeFileSync(file, json);
     console.log(`recorded ${fileURLToPath(file)} (${(JSON.parse(json.toString()) as { events: unknown[] }).events.length} events)`);
   }

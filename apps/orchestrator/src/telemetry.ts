@@ -28,7 +28,7 @@ export function temporalLogger(logger: Logger): TemporalLogger {
   };
 }
 
-/** order_processing_seconds and the completed/cancelled counters, recorded when a saga ends. */
+/** order_processing_seconds, the completed/cancelled counters and the given-up alert, fed by the workflows. */
 export function orderSinks(registry: Registry): InjectedSinks<OrderSinks> {
   const seconds = new Histogram({
     name: 'order_processing_seconds',
@@ -39,8 +39,15 @@ export function orderSinks(registry: Registry): InjectedSinks<OrderSinks> {
   });
   const completed = new Counter({ name: 'orders_completed_total', help: 'Orders the saga completed', registers: [registry] });
   const cancelled = new Counter({ name: 'orders_cancelled_total', help: 'Orders the saga cancelled (and compensated)', registers: [registry] });
+  const gaveUp = new Counter({
+    name: 'order_steps_given_up_total',
+    help: 'Orders cancelled because a step retried transient faults for its whole window (alert on any)',
+    labelNames: ['step', 'system'],
+    registers: [registry],
+  });
   return {
     orderMetrics: {
+      gaveUp: { fn: (_info, step, system) => gaveUp.inc({ step, system }) },
       finished: {
         fn: (_info, status, elapsed) => {
           seconds.observe({ status }, elapsed);

@@ -3,9 +3,19 @@
  * overrides the ones it is about (mocking only what the test is not about).
  */
 import { Context } from '@temporalio/activity';
-import type { Activities } from '../src/activities';
+import type { Activities, OrderSnapshot } from '../src/activities';
 
 export type Calls = string[];
+
+/** What validateOrder answers with (the v1 steps only read createdAtMs). */
+export const snapshot: OrderSnapshot = {
+  orderId: '1',
+  customerId: '7',
+  createdAtMs: Date.now(),
+  lines: [{ sku: 'SKU-1', quantity: 2 }],
+  total: { amountMinor: '2598', currency: 'EUR' },
+  shipTo: { name: 'Ada', line1: '1 Loop Rd', line2: '', city: 'Berlin', postalCode: '10115', country: 'DE' },
+};
 
 export function fakeActivities(calls: Calls, overrides: Partial<Activities> = {}): Activities {
   const record =
@@ -15,7 +25,12 @@ export function fakeActivities(calls: Calls, overrides: Partial<Activities> = {}
       return result;
     };
   const defaults: Activities = {
-    validateOrder: record('validateOrder', { createdAtMs: Date.now() }),
+    validateOrder: record('validateOrder', snapshot),
+    reserve: record('reserve', undefined),
+    charge: record('charge', { paymentId: '1' }),
+    commit: record('commit', undefined),
+    ship: record('ship', { trackingNumber: 'SIM-TRACK' }),
+    completeOrder: record('completeOrder', undefined),
     checkFraud: record('checkFraud', undefined),
     setOrderStatus: record('setOrderStatus', undefined),
     reserveStock: record('reserveStock', undefined),

@@ -1,39 +1,92 @@
 /**
- * Versioning: the fraud check was added to OrderWorkflow behind
- * patched('fraud-check'). Histories recorded from version 1
- * (scripts/record-histories.ts) must replay against today's code; the same
- * change without patched() must not.
+ * Versioning. OrderWorkflow changed twice behind patched(): the fraud check
+ * (`fraud-check`), then the lean saga (`saga-v2`). Histories recorded from
+ * each version (scripts/record-histories.ts) must replay against today's
+ * code; the same changes without patched() must not; and an order started by
+ * the fleet before the upgrade finishes on a worker running today's code.
  */
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { orderWorkflowId, statusQuery } from '@oms/contracts/workflows';
+import { startTemporalDevServer } from '@oms/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeActivities, Gate, type Calls } from './fake-activities';
 
 const historiesDir = new URL('./fixtures/histories/', import.meta.url);
 const histories = readdirSync(historiesDir).map((file) => [file, JSON.parse(readFileSync(new URL(file, historiesDir), 'utf8'))] as const);
+const before = histories.filter(([file]) => file.startsWith('v1-'));
 const bundle = (path: string) => bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL(path, import.meta.url)) });
+const sinks = { orderMetrics: { finished: { fn: () => undefined }, gaveUp: { fn: () => undefined } } };
 
 let current: WorkflowBundleWithSourceMap;
 let unversioned: WorkflowBundleWithSourceMap;
+let fleetBefore: WorkflowBundleWithSourceMap;
+let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  [current, unversioned] = await Promise.all([bundle('../src/workflows/index.ts'), bundle('./fixtures/unversioned-workflows.ts')]);
+  [current, unversioned, fleetBefore, env] = await Promise.all([
+    bundle('../src/workflows/index.ts'),
+    bundle('./fixtures/unversioned-workflows.ts'),
+    bundle('./fixtures/v1-fraud-check-workflows.ts'),
+    startTemporalDevServer(),
+  ]);
 });
 
-describe('replaying version 1 histories', () => {
-  it('has recorded histories to replay', () => {
-    expect(histories.map(([file]) => file).sort()).toEqual(['v1-completed.json', 'v1-out-of-stock.json', 'v1-payment-declined.json']);
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe('recorded histories', () => {
+  it('are there for every version and outcome', () => {
+    const scenarios = ['completed', 'out-of-stock', 'payment-declined'];
+    const expected = ['v1', 'v1-fraud-check', 'v2'].flatMap((version) => scenarios.map((s) => `${version}-${s}.json`));
+    expect(histories.map(([file]) => file).sort()).toEqual(expected.sort());
   });
 
-  it.each(histories)('%s replays against the patched workflow', async (_file, history) => {
+  it.each(histories)('%s replays against today’s workflow', async (_file, history) => {
     await expect(Worker.runReplayHistory({ workflowBundle: current }, history)).resolves.toBeUndefined();
   });
 
-  it.each(histories.filter(([file]) => file !== 'v1-out-of-stock.json'))(
-    '%s does not replay when the change ships without patched()',
-    async (_file, history) => {
-      await expect(Worker.runReplayHistory({ workflowBundle: unversioned }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
-    },
-  );
+  it.each(before)('%s does not replay when the changes ship without patched()', async (_file, history) => {
+    await expect(Worker.runReplayHistory({ workflowBundle: unversioned }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});
+
+describe('an order under way during the upgrade', () => {
+  it('started by the old fleet, finishes its v1 steps on a worker with today’s code', async () => {
+    const taskQueue = `upgrade-${randomUUID()}`;
+    const orderId = String(Math.floor(Math.random() * 1e9));
+    const worker = (workflowBundle: WorkflowBundleWithSourceMap, activities: ReturnType<typeof fakeActivities>) =>
+      Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, sinks, shutdownGraceTime: '10 seconds' });
+
+    // The old fleet runs the order up to the charge; its worker stops while the charge is under way
+    // (a graceful shutdown lets the charge finish and report).
+    const gate = new Gate({ hearsCancellation: false });
+    const oldCalls: Calls = [];
+    const old = await worker(fleetBefore, fakeActivities(oldCalls, { chargePayment: () => gate.wait().then(() => ({ paymentId: 'pay-1' })) }));
+    const oldRun = old.run();
+    const handle = await env.client.workflow.start('OrderWorkflow', {
+      taskQueue,
+      workflowId: orderWorkflowId(orderId),
+      args: [{ orderId, paymentToken: 'tok_success', deliveryTimeoutMs: 1_000 }],
+    });
+    await gate.entered;
+    old.shutdown();
+    gate.open();
+    await oldRun;
+    expect(oldCalls).toEqual(['validateOrder', 'checkFraud', 'reserveStock', 'setOrderStatus(VALIDATED,RESERVED)', 'chargePayment(tok_success)']);
+
+    // Today's worker takes over: it replays the history, keeps to the v1 steps, and finishes them.
+    const newCalls: Calls = [];
+    const [outcome, progress] = await (
+      await worker(current, fakeActivities(newCalls))
+    ).runUntil(async () => [await handle.result(), await handle.query(statusQuery)] as const);
+    expect(outcome).toMatchObject({ status: 'COMPLETED', trackingNumber: 'SIM-TRACK' });
+    expect(newCalls).toEqual(['setOrderStatus(RESERVED,PAID)', 'commitStock', 'setOrderStatus(PAID,SHIPPING)', 'arrangeShipping', 'setOrderStatus(SHIPPING,COMPLETED)']);
+    expect(progress.stepsDone).toEqual(['validate', 'fraud check', 'reserve stock', 'charge payment', 'commit stock', 'arrange shipping', 'complete']);
+  });
 });

@@ -184,12 +184,14 @@ export function createOrderService(
     async validateOrder(req) {
       validateId(req.orderId, 'order_id');
       const call = { scope: 'order.ValidateOrder', requestSchema: ValidateOrderRequestSchema, request: req, responseSchema: ValidateOrderResponseSchema };
+      // The answer carries the shipping address too, so that the saga never reads the order or the customer again.
       return writeOrder(req.orderId, () =>
-        store.transact(call, async (tx) =>
-          found(await store.validateOrder(tx, BigInt(req.orderId)), `order ${req.orderId}`, (row) =>
-            create(ValidateOrderResponseSchema, { order: toOrder(row) }),
-          ),
-        ),
+        store.transact(call, async (tx) => {
+          const row = found(await store.validateOrder(tx, BigInt(req.orderId)), `order ${req.orderId}`, (row) => row);
+          if (row instanceof Refusal) return row;
+          const customer = await store.getCustomer(row.customerId, tx);
+          return create(ValidateOrderResponseSchema, { order: toOrder(row), shippingAddress: customer ? toCustomer(customer).shippingAddress : undefined });
+        }),
       );
     },
 

@@ -70,8 +70,8 @@ export class OrderStore extends IdempotentStore<Tx> {
     });
   }
 
-  getCustomer(id: bigint): Promise<CustomerRow | null> {
-    return this.prisma.customer.findUnique({ where: { id } });
+  getCustomer(id: bigint, db: Tx | PrismaClient = this.prisma): Promise<CustomerRow | null> {
+    return db.customer.findUnique({ where: { id } });
   }
 
   /** The order, its items and its first history row, in the caller's transaction. */

@@ -8,7 +8,9 @@
  * send, like Stripe, so a retried charge never charges twice.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { RetryInfoSchema } from '@oms/contracts/rpc';
 import {
   circuitBreaker,
   ConsecutiveBreaker,
@@ -151,6 +153,8 @@ export interface CardProviderOptions {
   halfOpenMs: number;
 }
 
+const minRetryDelayMs = 100;
+
 // cockatiel 3's isTaskCancelledError() tests the wrong property, hence instanceof.
 const isTransient = (error: unknown) => error instanceof ProviderUnavailable || error instanceof TaskCancelledError;
 
@@ -162,6 +166,8 @@ const isTransient = (error: unknown) => error instanceof ProviderUnavailable || 
 export class CardProvider {
   private readonly policy;
   private readonly charges: Counter<'outcome'>;
+  /** When the breaker last opened: a caller refused by it is told when to come back. */
+  private openedAt = 0;
 
   constructor(
     private readonly provider: SimulatedCardProvider,
@@ -172,6 +178,7 @@ export class CardProvider {
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
       halfOpenAfter: options.halfOpenMs,
     });
+    breaker.onBreak(() => (this.openedAt = Date.now()));
     this.policy = wrap(breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
     new Gauge({
       name: 'payment_provider_circuit_state',
@@ -209,7 +216,13 @@ export class CardProvider {
     try {
       return await this.policy.execute(work);
     } catch (error) {
-      if (isBrokenCircuitError(error)) throw new ConnectError('payment provider circuit open', Code.Unavailable);
+      if (isBrokenCircuitError(error)) {
+        // Half-open lets one trial call through; the others come back shortly after it.
+        const retryInMs = Math.max(this.openedAt + this.options.halfOpenMs - Date.now(), minRetryDelayMs);
+        throw new ConnectError('payment provider circuit open', Code.Unavailable, undefined, [
+          { desc: RetryInfoSchema, value: { retryDelay: durationFromMs(retryInMs) } },
+        ]);
+      }
       if (error instanceof TaskCancelledError) {
         throw new ConnectError(`payment provider unavailable: no answer within ${this.options.timeoutMs} ms`, Code.Unavailable);
       }

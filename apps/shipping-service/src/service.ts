@@ -47,6 +47,7 @@ export function toShipment(row: ShipmentRow): Shipment {
     confirmedAt: timestamp(row.confirmedAt),
     deliveredAt: timestamp(row.deliveredAt),
     cancelledAt: timestamp(row.cancelledAt),
+    confirmDueAt: row.status === 'PENDING' ? timestamp(row.confirmDueAt) : undefined,
   });
 }
 

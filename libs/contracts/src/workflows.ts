@@ -15,6 +15,12 @@ export interface OrderWorkflowInput {
   paymentToken: string;
   /** How long tracking waits for the delivery signal per run (default 24 h). */
   deliveryTimeoutMs?: number;
+  /**
+   * How long each step keeps retrying transient faults (a service or the
+   * provider down, a timeout) before the order is given up, in ms; default
+   * one hour per step. Business refusals are never retried.
+   */
+  retryWindowMs?: Partial<Record<Step, number>>;
 }
 
 export type Step = 'validate' | 'fraud check' | 'reserve stock' | 'charge payment' | 'commit stock' | 'arrange shipping' | 'complete';

@@ -1,4 +1,6 @@
+import { durationMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { RetryInfoSchema } from '@oms/contracts/rpc';
 import { ApplicationFailure } from '@temporalio/common';
 
 // Codes a retry cannot change: the service refused, or the request is wrong.
@@ -6,21 +8,22 @@ const refusals = new Set([Code.FailedPrecondition, Code.InvalidArgument, Code.No
 
 /**
  * Runs a service call; a business refusal becomes a non-retryable
- * ApplicationFailure of `type` (with `details`), anything else (UNAVAILABLE,
- * ABORTED, DEADLINE_EXCEEDED...) is rethrown for Temporal to retry.
+ * ApplicationFailure of `type` (with `details`). Anything else (UNAVAILABLE,
+ * ABORTED, DEADLINE_EXCEEDED...) is left for Temporal to retry, at the time
+ * the service asked for when it said (RetryInfo: e.g. an open breaker's
+ * half-open time) instead of the backoff's.
  */
 export async function refusalsAs<T>(type: string, call: Promise<T>, details?: (error: ConnectError) => unknown): Promise<T> {
   try {
     return await call;
   } catch (error) {
     const connect = ConnectError.from(error);
-    if (!refusals.has(connect.code)) throw error;
-    throw ApplicationFailure.create({
-      type,
-      message: connect.rawMessage,
-      nonRetryable: true,
-      details: details ? [details(connect)] : undefined,
-    });
+    if (refusals.has(connect.code)) {
+      throw ApplicationFailure.create({ type, message: connect.rawMessage, nonRetryable: true, details: details ? [details(connect)] : undefined });
+    }
+    const retryDelay = connect.findDetails(RetryInfoSchema)[0]?.retryDelay;
+    if (!retryDelay) throw error;
+    throw ApplicationFailure.create({ type: Code[connect.code], message: connect.rawMessage, nextRetryDelay: durationMs(retryDelay), cause: connect });
   }
 }
 

@@ -1,19 +1,16 @@
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
   log,
   ParentClosePolicy,
-  proxyActivities,
   proxySinks,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities';
 import type { OrderSinks } from '../sinks';
 import {
   businessErrors,
@@ -25,30 +22,45 @@ import {
   type OrderWorkflowInput,
   type Step,
 } from '@oms/contracts/workflows';
-import { Compensations } from './saga';
+import { Compensations, undo } from './saga';
+import { stepsV1 } from './steps-v1';
+import { stepsV2 } from './steps-v2';
 import { OrderTrackingWorkflow } from './tracking-workflow';
 
-// Activity defaults from the seed articles; business refusals are raised as
-// non-retryable ApplicationFailures by the activities themselves.
-const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 };
-// On cancellation, wait for an attempt in flight to end before compensating:
-// otherwise a charge could land after its refund ran.
-const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
-const steps = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry, cancellationType });
-const shipping = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry, cancellationType });
-// Compensations never give up: no attempt limit, backoff capped at a minute.
-const undo = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 const { orderMetrics } = proxySinks<OrderSinks>();
 
+/** What a version's forward steps work with; they resolve once the order is completed. */
+export type ForwardSteps = (saga: {
+  input: OrderWorkflowInput;
+  /** Runs one step, keeping the status query's progress. */
+  step<T>(name: Step, run: () => Promise<T>): Promise<T>;
+  saga: Compensations;
+  /** Validation tells when the order was created (for the processing-time metric). */
+  validated(createdAtMs: number): void;
+}) => Promise<{ trackingNumber: string }>;
+
+/** Whose outage a step waits out: named in the reason when the step gives up. */
+const stepSystems: Record<Step, string> = {
+  validate: 'order-service',
+  'fraud check': 'order-service',
+  'reserve stock': 'inventory-service',
+  'charge payment': 'payment-service',
+  'commit stock': 'inventory-service',
+  'arrange shipping': 'shipping-service',
+  complete: 'order-service',
+};
+
 /** Words for the customer, from why the saga stopped; rethrows what is a bug. */
-function customerReason(error: unknown): string {
+function customerReason(error: unknown, step: OrderProgress['currentStep']): string {
   if (isCancellation(error)) return 'cancelled by an operator';
   if (!(error instanceof ActivityFailure)) throw error;
   const failure = error.cause;
-  if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) return 'we could not process the order; any payment was refunded';
+  if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) {
+    // Not a refusal: the step's retry window ran out while a system stayed down.
+    const system = stepSystems[step as Step] ?? 'a system';
+    orderMetrics.gaveUp(step, system);
+    return `${system} was unavailable for too long; any payment was refunded`;
+  }
   switch (failure.type) {
     case businessErrors.paymentDeclined:
       return 'payment declined';
@@ -86,10 +98,12 @@ function trackDelivery(orderId: string, deliveryTimeoutMs: number | undefined): 
  * charge -> commit stock -> arrange shipping -> completed, then delivery is
  * tracked by a child. When a step fails or the order is cancelled, what was
  * done is undone in reverse order and the order ends CANCELLED with a reason.
+ * Orders started before `saga-v2` keep their steps (steps-v1.ts).
  * `isPatched` is workflow.patched in production (see workflows/index.ts).
  */
 export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
   return async function OrderWorkflow(input: OrderWorkflowInput): Promise<OrderOutcome> {
+    const forwardSteps = isPatched('saga-v2') ? stepsV2 : stepsV1(isPatched);
     const { orderId } = input;
     const progress: OrderProgress = { orderId, currentStep: 'validate', stepsDone: [], compensationsRun: [] };
     setHandler(statusQuery, () => progress);
@@ -120,27 +134,11 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
     };
 
     try {
-      const outcome = await forward.run(async (): Promise<OrderOutcome> => {
-        createdAtMs = (await step('validate', () => steps.validateOrder(orderId))).createdAtMs;
-        if (isPatched('fraud-check')) await step('fraud check', () => steps.checkFraud(orderId));
-        // Each undo is registered before its step: a step that timed out may still have happened.
-        saga.add('release reservation', () => undo.releaseReservation(orderId));
-        await step('reserve stock', () => steps.reserveStock(orderId));
-        await steps.setOrderStatus(orderId, 'VALIDATED', 'RESERVED');
-        saga.add('refund payment', () => undo.refundPayment(orderId));
-        await step('charge payment', () => steps.chargePayment(orderId, input.paymentToken));
-        await steps.setOrderStatus(orderId, 'RESERVED', 'PAID');
-        await step('commit stock', () => steps.commitStock(orderId));
-        saga.add('cancel shipment', () => undo.cancelShipment(orderId));
-        await steps.setOrderStatus(orderId, 'PAID', 'SHIPPING');
-        const { trackingNumber } = await step('arrange shipping', () => shipping.arrangeShipping(orderId));
-        await step('complete', () => steps.setOrderStatus(orderId, 'SHIPPING', 'COMPLETED'));
-        return { orderId, status: 'COMPLETED', trackingNumber };
-      });
+      const { trackingNumber } = await forward.run(() => forwardSteps({ input, step, saga, validated: (ms) => (createdAtMs = ms) }));
       await trackDelivery(orderId, input.deliveryTimeoutMs);
-      return finish(outcome);
+      return finish({ orderId, status: 'COMPLETED', trackingNumber });
     } catch (error) {
-      const reason = cancelReason ?? customerReason(error);
+      const reason = cancelReason ?? customerReason(error, progress.currentStep);
       log.warn('order cancelled, compensating', { orderId, reason });
       progress.currentStep = 'compensating';
       await CancellationScope.nonCancellable(() => undo.markCancelling(orderId));

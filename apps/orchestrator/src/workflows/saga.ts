@@ -1,4 +1,11 @@
-import { CancellationScope, log } from '@temporalio/workflow';
+import { CancellationScope, log, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+/** The undo activities: they never give up (no attempt limit, backoff capped at a minute). */
+export const undo = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
 
 /**
  * The undo list of a saga. Each step's undo is registered before the step

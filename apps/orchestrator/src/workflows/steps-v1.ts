@@ -1,0 +1,34 @@
+/**
+ * Retired: OrderWorkflow's forward steps before `saga-v2`, exactly as they
+ * ran (replay.test.ts holds their histories), for orders started then.
+ * Delete with activities/v1.ts once no such order runs.
+ */
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ForwardSteps } from './order-workflow';
+import { undo } from './saga';
+
+// The seed articles' policy, which gave up on faults that heal: only v1 orders still use it.
+const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 };
+const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+const steps = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry, cancellationType });
+const shipping = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry, cancellationType });
+
+export function stepsV1(isPatched: (patchId: string) => boolean): ForwardSteps {
+  return async ({ input: { orderId, paymentToken }, step, saga, validated }) => {
+    validated((await step('validate', () => steps.validateOrder(orderId))).createdAtMs);
+    if (isPatched('fraud-check')) await step('fraud check', () => steps.checkFraud(orderId));
+    saga.add('release reservation', () => undo.releaseReservation(orderId));
+    await step('reserve stock', () => steps.reserveStock(orderId));
+    await steps.setOrderStatus(orderId, 'VALIDATED', 'RESERVED');
+    saga.add('refund payment', () => undo.refundPayment(orderId));
+    await step('charge payment', () => steps.chargePayment(orderId, paymentToken));
+    await steps.setOrderStatus(orderId, 'RESERVED', 'PAID');
+    await step('commit stock', () => steps.commitStock(orderId));
+    saga.add('cancel shipment', () => undo.cancelShipment(orderId));
+    await steps.setOrderStatus(orderId, 'PAID', 'SHIPPING');
+    const { trackingNumber } = await step('arrange shipping', () => shipping.arrangeShipping(orderId));
+    await step('complete', () => steps.setOrderStatus(orderId, 'SHIPPING', 'COMPLETED'));
+    return { trackingNumber };
+  };
+}
