@@ -45,6 +45,7 @@ const firstLine = (error: unknown) => (error instanceof Error ? error.message : 
 /** Starts the app and keeps it running until shutdown; `restarted` is called each time it is back. */
 async function supervise(app: string, start: () => Promise<AppProcess>, restarted: () => void): Promise<Supervised> {
   let restarting: Promise<void> | undefined;
+  let stopped = false;
   let delay = backoff.firstMs;
   let upSince = Date.now();
   const supervised: Supervised = {
@@ -52,6 +53,7 @@ async function supervise(app: string, start: () => Promise<AppProcess>, restarte
     current: await start(),
     restarts: 0,
     stop: async () => {
+      stopped = true; // its exit is expected from now on
       await restarting;
       return supervised.current.stop('SIGTERM');
     },
@@ -79,7 +81,7 @@ async function supervise(app: string, start: () => Promise<AppProcess>, restarte
   };
   const watch = (proc: AppProcess) =>
     proc.child.once('exit', (code, signal) => {
-      if (!shutdown.signal.aborted) restarting = restart(`exited unexpectedly (${code !== null ? `code ${code}` : signal})`);
+      if (!stopped && !shutdown.signal.aborted) restarting = restart(`exited unexpectedly (${code !== null ? `code ${code}` : signal})`);
     });
   watch(supervised.current);
   return supervised;
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
   const running: Supervised[] = [];
   let temporal: TemporalServer | undefined;
   let up = false;
+  let failure: unknown;
   const writeState = () => {
     if (!up) return; // once everything has started; restarts before then are in the first write
     writeSystemState(instance, {
@@ -161,26 +164,31 @@ async function main(): Promise<void> {
       // The gateway serves /metrics and /healthz on its own port.
       { app: 'gateway', env: { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, options: { port: gatewayPort, metricsPort: gatewayPort, readiness: 'healthz' } },
     ];
+    const startApp = ({ app, env, options }: (typeof apps)[number]) =>
+      startAppProcess(app, env, { ...options, logFile: path.join(dirs.logs, `${app}.log`), signal: shutdown.signal, ownProcessGroup: true });
     const started = await Promise.allSettled(
-      apps.map(({ app, env, options }) =>
-        supervise(app, () => startAppProcess(app, env, { ...options, logFile: path.join(dirs.logs, `${app}.log`), signal: shutdown.signal }), writeState),
+      apps.map((spec) =>
+        supervise(spec.app, () => startApp(spec), writeState).catch((error: unknown) => {
+          // One app failing to start fails the launch: the others need not finish starting.
+          if (!shutdown.signal.aborted) failure = new Error(`${spec.app}: ${error instanceof Error ? error.message : String(error)}`);
+          shutdown.abort();
+          throw error;
+        }),
       ),
     );
     for (const result of started) if (result.status === 'fulfilled') running.push(result.value);
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
   } catch (error) {
-    if (!shutdown.signal.aborted) {
-      await stopAll();
-      throw error;
-    }
+    if (!shutdown.signal.aborted) failure = error;
+  }
+  if (failure) {
+    await stopAll();
+    throw failure;
   }
 
   if (!shutdown.signal.aborted) {
     up = true;
     writeState();
-    const logs = path.relative(workspaceRoot, dirs.logs);
-    log('OMS is up:');
+    log('everything is ready:');
     const row = (name: string, where: string, metrics: string) => console.log(`  ${name.padEnd(18)} ${where.padEnd(34)} ${metrics}`);
     const gateway = running.find((s) => s.app === 'gateway')!.current.url;
     row('API (gateway)', gateway, `docs ${gateway}/docs   metrics ${gateway}/metrics`);
@@ -189,8 +197,10 @@ async function main(): Promise<void> {
       if (app === 'gateway') continue;
       row(app, app === 'orchestrator' ? 'task queue orders' : `gRPC/Connect ${current.url}`, `metrics ${current.metricsUrl}`);
     }
-    const demoEnv = instance ? `GATEWAY_URL=${gateway} ` : '';
-    log(`logs: ${logs}/<app>.log; state: ${path.relative(workspaceRoot, dirs.data)}/system.json. Try \`${demoEnv}npm run demo\`. Ctrl-C stops everything.`);
+    const demoEnv = named ? `OMS_INSTANCE=${named} ` : offset ? `OMS_PORT_OFFSET=${offset} ` : '';
+    log(`logs: ${path.relative(workspaceRoot, dirs.logs)}/<app>.log; state: ${path.relative(workspaceRoot, dirs.data)}/system.json`);
+    // Last, as the word that the launch is done (launchSystem waits for it): everything above is out by then.
+    log(`OMS is up. Try \`${demoEnv}npm run demo\`. Ctrl-C stops everything.`);
     await once(shutdown.signal, 'abort');
   }
   log('stopping...');

@@ -83,6 +83,12 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Calls the start off: the app is killed and the start fails. */
   signal?: AbortSignal;
+  /**
+   * Its own process group, for a supervisor: a terminal's Ctrl-C then
+   * reaches only the supervisor, which stops each app with one SIGTERM
+   * (a second signal makes an app exit 1 at once).
+   */
+  ownProcessGroup?: boolean;
 }
 
 /** Starts apps/<app>/src/main.ts under tsx and waits until it is ready. */
@@ -94,6 +100,7 @@ export async function startAppProcess(app: string, env: Record<string, string>, 
     // Below the caller's environment, so a LOG_LEVEL given to a launcher reaches its apps.
     env: { LOG_LEVEL: 'info', ...process.env, ...env, PORT: String(port), METRICS_PORT: String(metricsPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup,
   });
   const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   const printed = outputTail();

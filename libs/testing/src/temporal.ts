@@ -49,7 +49,8 @@ export async function ensureTemporalServer(options: { cli: string; address: stri
   const child = spawn(
     cli,
     ['server', 'start-dev', '--ip', ip!, '--port', port!, '--ui-port', String(options.uiPort), '--db-filename', options.dbFile, ...fastSqlite, ...fastTaskDispatch, '--log-level', 'warn'],
-    { stdio: ['ignore', log, log] },
+    // Its own process group: Ctrl-C reaches only the launcher, which stops Temporal after the worker.
+    { stdio: ['ignore', log, log], detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let waited = 0; !healthy(cli, address); waited += 250) {
