@@ -410,8 +410,12 @@ describe('UpdateOrderStatus', () => {
 describe('ValidateOrder', () => {
   it('moves a PENDING order to VALIDATED once, and returns a VALIDATED one as it is', async () => {
     const order = await placeOrder();
-    const { order: validated } = await orders.validateOrder({ orderId: order.id, idempotencyKey: key() });
+    const { order: validated, shippingAddress } = await orders.validateOrder({ orderId: order.id, idempotencyKey: key() });
     expect(validated?.status).toBe(OrderStatus.VALIDATED);
+    // The saga ships to the address it gets here, and never reads the customer again.
+    const { customer } = await orders.getCustomer({ customerId: order.customerId });
+    expect(shippingAddress).toEqual(customer?.shippingAddress);
+    expect(shippingAddress?.line1).toMatch(/\w/);
     const { order: again } = await orders.validateOrder({ orderId: order.id, idempotencyKey: key() });
     expect(again?.status).toBe(OrderStatus.VALIDATED);
     const { order: got } = await orders.getOrder({ orderId: order.id });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { durationMs } from '@bufbuild/protobuf/wkt';
 import { Code, type Client } from '@connectrpc/connect';
 import { PaymentService, PaymentStatus } from '@oms/contracts/payment/v1';
+import { RetryInfoSchema } from '@oms/contracts/rpc';
 import { withClient } from '@oms/db';
 import { serviceClient, type RpcServer } from '@oms/platform';
 import { cloneTemplate, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
@@ -348,6 +350,10 @@ describe('provider faults', () => {
       const open = await rpcError(client.charge(request));
       expect(open.code).toBe(Code.Unavailable);
       expect(open.rawMessage).toBe('payment provider circuit open');
+      // It says when to come back: when the breaker lets a trial call through (within its 200 ms).
+      const [retry] = open.findDetails(RetryInfoSchema);
+      expect(durationMs(retry!.retryDelay!)).toBeGreaterThan(0);
+      expect(durationMs(retry!.retryDelay!)).toBeLessThanOrEqual(200);
       expect(await providerCharge(request.idempotencyKey)).toBeUndefined();
 
       const { payment } = await vi.waitFor(() => client.charge(request), { timeout: 5000, interval: 50 });

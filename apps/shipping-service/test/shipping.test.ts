@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { Code, type Client } from '@connectrpc/connect';
 import { ShipmentStatus, ShippingService, type Shipment } from '@oms/contracts/shipping/v1';
 import { serviceClient, type RpcServer } from '@oms/platform';
@@ -57,8 +58,11 @@ describe('shipments', () => {
     const { shipment } = await shipping.createShipment(request);
     expect(shipment).toMatchObject({ orderId: request.orderId, status: ShipmentStatus.PENDING, address: address(), lines, trackingNumber: '' });
     expect(shipment?.id).toMatch(/^[1-9][0-9]*$/);
+    // A PENDING shipment says when the carrier means to confirm it: 200 ms after its creation.
+    expect(timestampMs(shipment!.confirmDueAt!) - timestampMs(shipment!.createdAt!)).toBe(200);
 
     const confirmedShipment = await confirmed(request.orderId);
+    expect(confirmedShipment.confirmDueAt).toBeUndefined();
     expect(confirmedShipment.trackingNumber).toMatch(/^SIM[0-9A-F]{16}$/);
     expect(confirmedShipment.confirmedAt).toBeDefined();
 
