@@ -28,8 +28,18 @@ const instance = named ?? (offset ? String(offset) : undefined);
 const backoff = { firstMs: 500, maxMs: 10_000, resetAfterMs: 60_000 };
 
 // Aborted by Ctrl-C or SIGTERM, at any point: starts in flight are called off.
+// A second one kills everything at once (the apps, in process groups of
+// their own, would outlive the launcher otherwise).
 const shutdown = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => shutdown.abort());
+let killAll = () => {};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!shutdown.signal.aborted) return shutdown.abort();
+    log(`${signal} again: killing everything`);
+    killAll();
+    process.exit(1);
+  });
+}
 
 interface Supervised {
   app: string;
@@ -60,10 +70,10 @@ async function supervise(app: string, start: () => Promise<AppProcess>, restarte
   };
   const restart = async (reason: string) => {
     if (Date.now() - upSince >= backoff.resetAfterMs) delay = backoff.firstMs;
-    while (!shutdown.signal.aborted) {
+    while (!stopped && !shutdown.signal.aborted) {
       log(`${app} ${reason}; restarting in ${delay} ms`);
       await sleep(delay, undefined, { signal: shutdown.signal }).catch(() => undefined);
-      if (shutdown.signal.aborted) return;
+      if (stopped || shutdown.signal.aborted) return;
       delay = Math.min(2 * delay, backoff.maxMs);
       supervised.restarts += 1;
       try {
@@ -131,6 +141,10 @@ async function main(): Promise<void> {
       launcherPid: process.pid,
       logDir: dirs.logs,
     });
+  };
+  killAll = () => {
+    for (const { current } of running) current.child.kill('SIGKILL');
+    if (temporal?.pid) process.kill(temporal.pid, 'SIGKILL');
   };
   const stopAll = async () => {
     const codes = await Promise.all(running.map((s) => s.stop()));
