@@ -8,7 +8,7 @@ import { IdempotentStore, sqlConnection, type Refusal, type SqlClient } from '@o
 import { z } from 'zod';
 import { type PrismaClient, type Prisma } from './generated/prisma/client';
 import { statuses, transitionRefusal, validationRefusal, type CustomerName, type PricedOrder, type Status } from './domain';
-import { getOrder, listOrders, lockOrder, type ListOrdersResult } from './sql/orders.queries';
+import { getOrder, listOrders, lockOrder, moveOrder, type ListOrdersResult } from './sql/orders.queries';
 
 type Tx = Prisma.TransactionClient;
 
@@ -105,17 +105,10 @@ export class OrderStore extends IdempotentStore<Tx> {
     return rows.map((row) => ({ ...row, items: itemsJson.parse(row.items) }));
   }
 
-  /** The status change and its history row, in the caller's transaction; then the order as it is now. */
+  /** The status change and its history row, in the caller's transaction (one statement); then the order as it is now. */
   private async moveOrder(tx: Tx, id: bigint, from: Status, to: Status, reason: string): Promise<OrderRow> {
-    await tx.order.update({
-      where: { id },
-      data: {
-        status: to,
-        ...(to === 'CANCELLED' && { notes: reason }),
-        history: { create: { fromStatus: from, toStatus: to, reason } },
-      },
-    });
-    return this.currentOrder(tx, id);
+    const [row] = await moveOrder.run({ id, from, to, reason }, sqlConnection(tx));
+    return { ...row!, items: itemsJson.parse(row!.items) };
   }
 
   /** The order without its history, which only GetOrder answers with. */

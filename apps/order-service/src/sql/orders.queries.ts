@@ -88,7 +88,7 @@ export interface ListOrdersQuery {
   result: ListOrdersResult;
 }
 
-const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":true,"transform":{"type":"scalar"},"locs":[{"a":494,"b":505}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":514,"b":520},{"a":558,"b":564}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":588,"b":602},{"a":652,"b":666}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":682,"b":689}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":745,"b":751}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE o.customer_id = :customerId!\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                       "};
+const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":true,"transform":{"type":"scalar"},"locs":[{"a":494,"b":505}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":514,"b":520},{"a":558,"b":564}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":588,"b":602},{"a":652,"b":666}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":682,"b":689}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":745,"b":751}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE o.customer_id = :customerId!\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                                                                                            "};
 
 /**
  * Query generated from SQL:
@@ -107,10 +107,68 @@ const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afte
  *   AND (:status::order_status IS NULL OR o.status = :status::order_status)
  *   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
  * ORDER BY o.created_at DESC, o.id DESC
- * LIMIT :limit!::int                                                                                       
+ * LIMIT :limit!::int                                                                                                                                                            
  * ```
  */
 export const listOrders = new PreparedQuery<ListOrdersParams,ListOrdersResult>(listOrdersIR);
+
+
+/** 'MoveOrder' parameters type */
+export interface MoveOrderParams {
+  from: order_status;
+  id: bigint;
+  reason: string;
+  to: order_status;
+}
+
+/** 'MoveOrder' return type */
+export interface MoveOrderResult {
+  createdAt: Date;
+  currency: string;
+  customerId: bigint;
+  id: bigint;
+  items: Json;
+  notes: string | null;
+  status: order_status;
+  totalMinor: bigint;
+  updatedAt: Date;
+}
+
+/** 'MoveOrder' query type */
+export interface MoveOrderQuery {
+  params: MoveOrderParams;
+  result: MoveOrderResult;
+}
+
+const moveOrderIR: any = {"usedParamSet":{"to":true,"reason":true,"id":true,"from":true},"params":[{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":47,"b":50},{"a":91,"b":94},{"a":415,"b":418}]},{"name":"reason","required":true,"transform":{"type":"scalar"},"locs":[{"a":129,"b":136},{"a":435,"b":442}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":192,"b":195}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":393,"b":398}]}],"statement":"WITH moved AS (\n  UPDATE orders\n  SET status = :to!::order_status,\n      notes = CASE WHEN :to!::order_status = 'CANCELLED' THEN :reason! ELSE notes END,\n      updated_at = now()\n  WHERE id = :id!\n  RETURNING id, customer_id, status, total_minor, currency, notes, created_at, updated_at\n), logged AS (\n  INSERT INTO order_status_history (order_id, from_status, to_status, reason)\n  SELECT id, :from!::order_status, :to!::order_status, :reason! FROM moved\n)\nSELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.created_at, m.updated_at,\n       items.items AS \"items!\"\nFROM moved m\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = m.id\n) items                                                                                       "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * WITH moved AS (
+ *   UPDATE orders
+ *   SET status = :to!::order_status,
+ *       notes = CASE WHEN :to!::order_status = 'CANCELLED' THEN :reason! ELSE notes END,
+ *       updated_at = now()
+ *   WHERE id = :id!
+ *   RETURNING id, customer_id, status, total_minor, currency, notes, created_at, updated_at
+ * ), logged AS (
+ *   INSERT INTO order_status_history (order_id, from_status, to_status, reason)
+ *   SELECT id, :from!::order_status, :to!::order_status, :reason! FROM moved
+ * )
+ * SELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.created_at, m.updated_at,
+ *        items.items AS "items!"
+ * FROM moved m
+ * CROSS JOIN LATERAL (
+ *   SELECT coalesce(json_agg(json_build_object(
+ *            'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+ *            'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)
+ *          ORDER BY i.sku), '[]') AS items
+ *   FROM order_items i WHERE i.order_id = m.id
+ * ) items                                                                                       
+ * ```
+ */
+export const moveOrder = new PreparedQuery<MoveOrderParams,MoveOrderResult>(moveOrderIR);
 
 
 /** 'LockOrder' parameters type */

@@ -51,6 +51,33 @@ WHERE o.customer_id = :customerId!
 ORDER BY o.created_at DESC, o.id DESC
 LIMIT :limit!::int;
 
+/*
+  A status change and its history row in one statement (the row is locked
+  by LockOrder first); answers with the order as it is now, without history.
+*/
+/* @name MoveOrder */
+WITH moved AS (
+  UPDATE orders
+  SET status = :to!::order_status,
+      notes = CASE WHEN :to!::order_status = 'CANCELLED' THEN :reason! ELSE notes END,
+      updated_at = now()
+  WHERE id = :id!
+  RETURNING id, customer_id, status, total_minor, currency, notes, created_at, updated_at
+), logged AS (
+  INSERT INTO order_status_history (order_id, from_status, to_status, reason)
+  SELECT id, :from!::order_status, :to!::order_status, :reason! FROM moved
+)
+SELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.created_at, m.updated_at,
+       items.items AS "items!"
+FROM moved m
+CROSS JOIN LATERAL (
+  SELECT coalesce(json_agg(json_build_object(
+           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)
+         ORDER BY i.sku), '[]') AS items
+  FROM order_items i WHERE i.order_id = m.id
+) items;
+
 /* The order row locked for the rest of the transaction, with what validation needs. */
 /* @name LockOrder */
 SELECT o.id, o.status, o.total_minor,
