@@ -79,7 +79,8 @@ const rpcStatus: Partial<Record<Code, [number, string]>> = {
   [Code.NotFound]: [404, 'not-found'],
   [Code.FailedPrecondition]: [409, 'refused'],
   [Code.AlreadyExists]: [409, 'idempotency-key-reused'],
-  [Code.Aborted]: [409, 'conflict'],
+  // A lost race or a connection reset mid-call (connect-node says ABORTED): retrying helps, so not a 409.
+  [Code.Aborted]: [503, 'unavailable'],
   [Code.Unavailable]: [503, 'unavailable'],
   [Code.DeadlineExceeded]: [503, 'unavailable'],
 };

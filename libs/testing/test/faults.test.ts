@@ -8,10 +8,18 @@ import { Health, HealthCheckResponse_ServingStatus } from '@oms/contracts/health
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { PaymentService } from '@oms/contracts/payment/v1';
 import { serviceClient } from '@oms/platform';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cloneTemplate, postgresServerUrl, rpcError, startAppProcess, startTcpProxy } from '../src';
 
 const cleanups: (() => Promise<unknown>)[] = [];
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let waited = 0; !(await check()); waited += 50) {
+    if (waited > 10_000) throw new Error('condition not met within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -42,6 +50,41 @@ describe('a restarted database', () => {
     const { product } = await inventory.adjustStock(retry);
     expect(product?.available).toBe(5);
     expect((await health.check({})).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+  });
+});
+
+describe('connections lost mid-transaction', () => {
+  it('do not use up the pool: the service serves again once the database is back', async () => {
+    // Transactions blocked on a row lock (held from outside the service) are cut off by the outage;
+    // more of them than the pool holds, so a leaked connection each would leave none.
+    const db = await cloneTemplate('oms_inventory');
+    cleanups.push(() => db.drop());
+    const server = new URL(postgresServerUrl());
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    cleanups.push(() => proxy.close());
+    const throughProxy = new URL(db.url);
+    throughProxy.port = String(proxy.port);
+    const app = await startAppProcess('inventory-service', { DATABASE_URL: throughProxy.toString(), DATABASE_POOL_SIZE: '2' });
+    cleanups.push(() => app.stop());
+    const inventory = serviceClient(InventoryService, app.url);
+    const sku = `FAULT-${randomUUID().slice(0, 8).toUpperCase()}`;
+    await inventory.createProduct({ sku, name: 'Fault', unitPrice: { amountMinor: 1n, currency: 'EUR' }, initialStock: 3, idempotencyKey: randomUUID() });
+
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    cleanups.push(() => blocker.end());
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM products WHERE sku = $1 FOR UPDATE', [sku]);
+    const adjust = (reason: string) => inventory.adjustStock({ sku, delta: 1, reason, idempotencyKey: randomUUID() });
+    const blocked = [1, 2, 3].map((n) => rpcError(adjust(`blocked ${n}`)));
+    await until(async () => (await blocker.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`)).rows[0].n >= 2);
+    await proxy.cut();
+    for (const error of await Promise.all(blocked)) expect([Code.Unavailable, Code.Aborted, Code.DeadlineExceeded, Code.Internal, Code.Unknown]).toContain(error.code);
+    await blocker.query('ROLLBACK');
+    await proxy.restore();
+
+    const { product } = await inventory.adjustStock({ sku, delta: 2, reason: 'after the outage', idempotencyKey: randomUUID() });
+    expect(product?.available).toBe(5);
   });
 });
 

@@ -1,0 +1,22 @@
+/** How service errors reach HTTP clients: a fault a retry can outlive is 503, never a 4xx a client would give up on. */
+import { Code, ConnectError } from '@connectrpc/connect';
+import { describe, expect, it } from 'vitest';
+import { toProblem } from '../src/problems';
+
+describe('toProblem', () => {
+  it.each([
+    [Code.Unavailable, 'connect ECONNREFUSED'],
+    [Code.DeadlineExceeded, 'the operation timed out'],
+    // connect-node reports a connection reset mid-call (a service killed) as ABORTED.
+    [Code.Aborted, 'read ECONNRESET'],
+  ])('answers a transient %s with 503', (code, message) => {
+    const { problem, logAs } = toProblem(new ConnectError(message, code));
+    expect(problem).toMatchObject({ status: 503, type: 'urn:oms:problem:unavailable' });
+    expect(logAs).toBe('warn');
+  });
+
+  it('keeps a business refusal a 409 with the service’s words', () => {
+    const { problem } = toProblem(new ConnectError('insufficient stock for sku MUG-1', Code.FailedPrecondition));
+    expect(problem).toMatchObject({ status: 409, detail: 'insufficient stock for sku MUG-1' });
+  });
+});
