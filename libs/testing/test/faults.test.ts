@@ -24,21 +24,27 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** inventory-service (a process) on a fresh database reached through a proxy the test can cut, with a product of 3 units. */
+async function inventoryBehindProxy(env: Record<string, string> = {}) {
+  const db = await cloneTemplate('oms_inventory');
+  cleanups.push(() => db.drop());
+  const server = new URL(postgresServerUrl());
+  const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+  cleanups.push(() => proxy.close());
+  const throughProxy = new URL(db.url);
+  throughProxy.port = String(proxy.port);
+  const app = await startAppProcess('inventory-service', { DATABASE_URL: throughProxy.toString(), ...env });
+  cleanups.push(() => app.stop());
+  const inventory = serviceClient(InventoryService, app.url);
+  const sku = `FAULT-${randomUUID().slice(0, 8).toUpperCase()}`;
+  await inventory.createProduct({ sku, name: 'Fault', unitPrice: { amountMinor: 1n, currency: 'EUR' }, initialStock: 3, idempotencyKey: randomUUID() });
+  return { db, proxy, app, inventory, sku };
+}
+
 describe('a restarted database', () => {
   it('makes calls UNAVAILABLE and the service NOT_SERVING while it is down, and loses nothing after', async () => {
-    const db = await cloneTemplate('oms_inventory');
-    cleanups.push(() => db.drop());
-    const server = new URL(postgresServerUrl());
-    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
-    cleanups.push(() => proxy.close());
-    const throughProxy = new URL(db.url);
-    throughProxy.port = String(proxy.port);
-    const app = await startAppProcess('inventory-service', { DATABASE_URL: throughProxy.toString() });
-    cleanups.push(() => app.stop());
-    const inventory = serviceClient(InventoryService, app.url);
+    const { app, proxy, inventory, sku } = await inventoryBehindProxy();
     const health = serviceClient(Health, app.url);
-    const sku = `FAULT-${randomUUID().slice(0, 8).toUpperCase()}`;
-    await inventory.createProduct({ sku, name: 'Fault', unitPrice: { amountMinor: 1n, currency: 'EUR' }, initialStock: 3, idempotencyKey: randomUUID() });
 
     await proxy.cut();
     const error = await rpcError(inventory.adjustStock({ sku, delta: 2, reason: 'during outage', idempotencyKey: randomUUID() }));
@@ -57,18 +63,7 @@ describe('connections lost mid-transaction', () => {
   it('do not use up the pool: the service serves again once the database is back', async () => {
     // Transactions blocked on a row lock (held from outside the service) are cut off by the outage;
     // more of them than the pool holds, so a leaked connection each would leave none.
-    const db = await cloneTemplate('oms_inventory');
-    cleanups.push(() => db.drop());
-    const server = new URL(postgresServerUrl());
-    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
-    cleanups.push(() => proxy.close());
-    const throughProxy = new URL(db.url);
-    throughProxy.port = String(proxy.port);
-    const app = await startAppProcess('inventory-service', { DATABASE_URL: throughProxy.toString(), DATABASE_POOL_SIZE: '2' });
-    cleanups.push(() => app.stop());
-    const inventory = serviceClient(InventoryService, app.url);
-    const sku = `FAULT-${randomUUID().slice(0, 8).toUpperCase()}`;
-    await inventory.createProduct({ sku, name: 'Fault', unitPrice: { amountMinor: 1n, currency: 'EUR' }, initialStock: 3, idempotencyKey: randomUUID() });
+    const { db, proxy, inventory, sku } = await inventoryBehindProxy({ DATABASE_POOL_SIZE: '2' });
 
     const blocker = new pg.Client({ connectionString: db.url });
     await blocker.connect();
