@@ -45,7 +45,8 @@ const systemEnv = {
   RATE_LIMIT_PER_MINUTE: '1000000',
   DELIVERY_TIMEOUT_MS: String(day),
 };
-const instance = 'bench_saga';
+// Per run: two benchmarks at once must not share (and delete) each other's .data/<instance>.
+const instance = `bench_saga_${process.pid}`;
 
 /** One order or floor workflow: its ids, and how long its start and its whole run took. */
 interface Timed {
@@ -73,14 +74,14 @@ const work = mkdtempSync(path.join(tmpdir(), 'oms-bench-saga-'));
 const pgDir = path.join(work, 'postgres');
 const postgres = await postgresServer({ dataDir: pgDir, port: await freePort() });
 await postgres.start();
-await removeInstance(instance, postgres.url); // leftovers of an interrupted run
-const stopPostgres = () => {
+const cleanUp = async () => {
+  await removeInstance(instance, postgres.url);
   postgres.stop();
   rmSync(work, { recursive: true, force: true });
 };
-process.stderr.write('starting the system (npm start, instance bench_saga)...\n');
-const system = await launchSystem({ instance, postgresUrl: postgres.url, env: systemEnv }).catch((error: unknown) => {
-  stopPostgres();
+process.stderr.write(`starting the system (npm start, instance ${instance})...\n`);
+const system = await launchSystem({ instance, postgresUrl: postgres.url, env: systemEnv }).catch(async (error: unknown) => {
+  await cleanUp();
   throw error;
 });
 try {
@@ -90,8 +91,7 @@ try {
   process.exitCode = 1;
 } finally {
   await system.stop();
-  await removeInstance(instance, postgres.url);
-  stopPostgres();
+  await cleanUp();
 }
 // The Temporal client's connections would keep the process alive.
 process.exit();
