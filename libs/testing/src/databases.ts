@@ -63,10 +63,25 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates database `name` as a copy of `<database>_template`; returns its URL. */
+/**
+ * Creates database `name` as a copy of `<database>_template`; returns its URL.
+ * A tool that reads the template without the lock (prisma migrate diff, the
+ * type generator) makes Postgres refuse the copy for a moment: try again.
+ */
 export async function copyTemplate(database: string, name: string): Promise<string> {
+  const copy = `CREATE DATABASE "${name}" TEMPLATE "${templateName(database)}"`;
   await underTemplateLock(database, () =>
-    withClient(postgresServerUrl(), (client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(database)}"`)),
+    withClient(postgresServerUrl(), async (client) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await client.query(copy);
+        } catch (error) {
+          const inUse = (error as { code?: string }).code === '55006';
+          if (!inUse || attempt >= 40) throw error;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    }),
   );
   return withDatabase(postgresServerUrl(), name);
 }
