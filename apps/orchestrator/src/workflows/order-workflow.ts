@@ -50,17 +50,20 @@ const stepSystems: Record<Step, string> = {
   complete: 'order-service',
 };
 
-/** Words for the customer, from why the saga stopped; rethrows what is a bug. */
-function customerReason(error: unknown, step: OrderProgress['currentStep']): string {
-  if (isCancellation(error)) return 'cancelled by an operator';
+/** Why the saga stopped, in words for the customer, and the system that stayed down if that was why; rethrows what is a bug. */
+function stopReason(error: unknown, step: OrderProgress['currentStep']): { reason: string; unavailable?: string } {
+  if (isCancellation(error)) return { reason: 'cancelled by an operator' };
   if (!(error instanceof ActivityFailure)) throw error;
   const failure = error.cause;
   if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) {
     // Not a refusal: the step's retry window ran out while a system stayed down.
     const system = stepSystems[step as Step] ?? 'a system';
-    orderMetrics.gaveUp(step, system);
-    return `${system} was unavailable for too long; any payment was refunded`;
+    return { reason: `${system} was unavailable for too long; any payment was refunded`, unavailable: system };
   }
+  return { reason: refusalReason(failure) };
+}
+
+function refusalReason(failure: ApplicationFailure): string {
   switch (failure.type) {
     case businessErrors.paymentDeclined:
       return 'payment declined';
@@ -138,7 +141,9 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
       await trackDelivery(orderId, input.deliveryTimeoutMs);
       return finish({ orderId, status: 'COMPLETED', trackingNumber });
     } catch (error) {
-      const reason = cancelReason ?? customerReason(error, progress.currentStep);
+      const stopped = cancelReason === undefined ? stopReason(error, progress.currentStep) : { reason: cancelReason };
+      if (stopped.unavailable) orderMetrics.gaveUp(progress.currentStep, stopped.unavailable);
+      const { reason } = stopped;
       log.warn('order cancelled, compensating', { orderId, reason });
       progress.currentStep = 'compensating';
       await CancellationScope.nonCancellable(() => undo.markCancelling(orderId));
