@@ -7,7 +7,7 @@
  * which it may stop and start again, as a fault.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { withClient } from '@oms/db';
 import { workspaceRoot } from './workspace';
@@ -32,8 +32,21 @@ async function embeddedBinaries(): Promise<Binaries> {
   }
 }
 
+/**
+ * Lets other users pass through (not list) every folder above `target`: a
+ * checkout under a private folder (mktemp -d is mode 700) would otherwise
+ * hide the binaries and the data folder from the "postgres" user.
+ */
+function letOthersReach(target: string): void {
+  for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+    const { mode } = statSync(dir);
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 /** initdb refuses to run as root: run the server as the OS user "postgres" then. */
-function asPostgresUser(dir: string): string[] {
+function asPostgresUser(dir: string, binary: string): string[] {
   if (process.getuid?.() !== 0) return [];
   try {
     execFileSync('id', ['postgres'], { stdio: 'ignore' });
@@ -41,6 +54,8 @@ function asPostgresUser(dir: string): string[] {
     execFileSync('useradd', ['--system', '--no-create-home', 'postgres']);
   }
   execFileSync('chown', ['-R', 'postgres', dir]);
+  letOthersReach(dir);
+  letOthersReach(binary);
   return ['runuser', '-u', 'postgres', '--'];
 }
 
@@ -64,7 +79,7 @@ export async function postgresServer(options: { dataDir: string; port: number; s
   const logFile = `${dataDir}.log`;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(logFile, '', { flag: 'a' });
-  const runAs = asPostgresUser(path.dirname(dataDir));
+  const runAs = asPostgresUser(path.dirname(dataDir), initdb);
   const run = (cmd: string, args: string[]) => {
     const [bin, ...rest] = [...runAs, cmd, ...args];
     execFileSync(bin!, rest, { stdio: 'pipe' });
