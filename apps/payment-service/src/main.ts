@@ -4,7 +4,8 @@ import { PaymentService } from '@oms/contracts/payment/v1';
 import { assertMigrated, mapDatabaseError, pgAdapter } from '@oms/db';
 import { createLogger, createRegistry, env as setting, loadConfig, runApp, serviceConfigShape, startRpcServer } from '@oms/platform';
 import { PrismaClient } from './generated/prisma/client';
-import { CardProvider, SimulatedCardProvider } from './provider';
+import { GuardedCardProvider } from './card-provider/guarded-client';
+import { SimulatedCardProvider } from './card-provider/simulator/simulated-card-provider';
 import { createPaymentService } from './service';
 import { PaymentStore } from './store';
 
@@ -25,7 +26,7 @@ export async function startPaymentService(env: Record<string, string | undefined
   const providerPrisma = new PrismaClient({ adapter: pgAdapter(config.DATABASE_URL, config.DATABASE_POOL_SIZE) });
   const simulated = new SimulatedCardProvider(providerPrisma, config.PAYMENT_PROVIDER_SLOW_MS);
   const registry = createRegistry('payment-service');
-  const provider = new CardProvider(
+  const provider = new GuardedCardProvider(
     simulated,
     {
       timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,

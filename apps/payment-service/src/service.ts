@@ -28,8 +28,8 @@ import {
   validateRefund,
   validateRefundOrder,
 } from './domain';
+import type { CardProvider } from './card-provider/card-provider';
 import type { Prisma } from './generated/prisma/client';
-import type { CardProvider } from './provider';
 import type { PaymentRow, PaymentStore, RefundRow } from './store';
 
 const money = (amountMinor: bigint, currency: string) => create(MoneySchema, { amountMinor, currency });
