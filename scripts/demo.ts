@@ -11,7 +11,7 @@ import { devJwtSecret, mintToken } from '../apps/gateway/src/auth';
 const gateway =
   process.env.GATEWAY_URL ??
   (process.env.OMS_INSTANCE
-    ? (await import('@oms/testing')).readSystemState(process.env.OMS_INSTANCE).gatewayUrl
+    ? (await import('@oms/devstack')).readSystemState(process.env.OMS_INSTANCE).gatewayUrl
     : `http://127.0.0.1:${8080 + Number(process.env.OMS_PORT_OFFSET ?? 0)}`);
 const secret = process.env.GATEWAY_JWT_SECRET ?? devJwtSecret;
 

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { rollbackLatest, withDatabase } from '@oms/db';
-import { appDir, postgresServerUrl, services } from '@oms/testing';
+import { appDir, postgresServerUrl, services } from '@oms/devstack';
 import { fail, log } from './bootstrap';
 
 const [app, url] = process.argv.slice(2);

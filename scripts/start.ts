@@ -15,17 +15,12 @@
 import { mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppProcess, StartOptions, TemporalServer } from '@oms/testing';
+import type { StartOptions, Supervised, TemporalServer } from '@oms/devstack';
 import { fail, generateCode, log } from './bootstrap';
 
 const offset = Number(process.env.OMS_PORT_OFFSET ?? 0);
 const named = process.env.OMS_INSTANCE || undefined;
 const instance = named ?? (offset ? String(offset) : undefined);
-
-// Kubernetes' CrashLoopBackOff, quicker: 0.5 s doubling up to 10 s, and
-// from 0.5 s again once the app has stayed up for a minute.
-const backoff = { firstMs: 500, maxMs: 10_000, resetAfterMs: 60_000 };
 
 // Aborted by Ctrl-C or SIGTERM, at any point: starts in flight are called off.
 // A second one kills everything at once (the apps, in process groups of
@@ -41,72 +36,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-interface Supervised {
-  app: string;
-  current: AppProcess;
-  /** Starts after an unexpected exit, successful or not. */
-  restarts: number;
-  /** After shutdown: lets a restart in flight give up, stops the app, resolves with its exit code. */
-  stop(): Promise<number | null>;
-}
-
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
-
-/** Starts the app and keeps it running until shutdown; `restarted` is called each time it is back. */
-async function supervise(app: string, start: () => Promise<AppProcess>, restarted: () => void): Promise<Supervised> {
-  let restarting: Promise<void> | undefined;
-  let stopped = false;
-  let delay = backoff.firstMs;
-  let upSince = Date.now();
-  const supervised: Supervised = {
-    app,
-    current: await start(),
-    restarts: 0,
-    stop: async () => {
-      stopped = true; // its exit is expected from now on
-      await restarting;
-      return supervised.current.stop('SIGTERM');
-    },
-  };
-  const restart = async (reason: string) => {
-    if (Date.now() - upSince >= backoff.resetAfterMs) delay = backoff.firstMs;
-    while (!stopped && !shutdown.signal.aborted) {
-      log(`${app} ${reason}; restarting in ${delay} ms`);
-      await sleep(delay, undefined, { signal: shutdown.signal }).catch(() => undefined);
-      if (stopped || shutdown.signal.aborted) return;
-      delay = Math.min(2 * delay, backoff.maxMs);
-      supervised.restarts += 1;
-      try {
-        supervised.current = await start();
-      } catch (error) {
-        reason = `did not come back (${firstLine(error)})`;
-        continue;
-      }
-      upSince = Date.now();
-      log(`${app} is back (restart #${supervised.restarts})`);
-      watch(supervised.current);
-      restarted();
-      return;
-    }
-  };
-  const watch = (proc: AppProcess) =>
-    proc.child.once('exit', (code, signal) => {
-      if (!stopped && !shutdown.signal.aborted) restarting = restart(`exited unexpectedly (${code !== null ? `code ${code}` : signal})`);
-    });
-  watch(supervised.current);
-  return supervised;
-}
-
 async function main(): Promise<void> {
   await generateCode();
-  const { prepare } = await import('./prepare');
   const { freePort } = await import('@oms/platform');
-  const testing = await import('@oms/testing');
-  const { ensureTemporalServer, instanceDirs, removeTemporalHistory, services, startAppProcess, workspaceRoot, writeSystemState } = testing;
-  if (named) testing.checkInstanceName(named);
+  const devstack = await import('@oms/devstack');
+  const { ensureTemporalServer, instanceDirs, prepare, removeTemporalHistory, services, startAppProcess, supervise, workspaceRoot, writeSystemState } = devstack;
+  if (named) devstack.checkInstanceName(named);
   if (instance) log(`instance ${instance}: its own databases, Temporal history and logs${named ? ', free ports' : ''}`);
 
-  const prepared = await prepare(instance);
+  const prepared = await prepare(log, instance);
   const dirs = instanceDirs(instance);
   mkdirSync(dirs.logs, { recursive: true });
   mkdirSync(dirs.data, { recursive: true });
@@ -182,7 +120,7 @@ async function main(): Promise<void> {
       startAppProcess(app, env, { ...options, logFile: path.join(dirs.logs, `${app}.log`), signal: shutdown.signal, ownProcessGroup: true });
     const started = await Promise.allSettled(
       apps.map((spec) =>
-        supervise(spec.app, () => startApp(spec), writeState).catch((error: unknown) => {
+        supervise(spec.app, () => startApp(spec), { shutdown: shutdown.signal, log, restarted: writeState }).catch((error: unknown) => {
           // One app failing to start fails the launch: the others need not finish starting.
           if (!shutdown.signal.aborted) failure = new Error(`${spec.app}: ${error instanceof Error ? error.message : String(error)}`);
           shutdown.abort();

@@ -20,7 +20,7 @@ import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
 import { orderWorkflowId, trackingWorkflowId, type OrderOutcome } from '@oms/contracts/workflows';
 import { freePort, serviceClient } from '@oms/platform';
-import { findTemporalCli, launchSystem, postgresServer, removeInstance, type SystemState } from '@oms/testing';
+import { findTemporalCli, launchSystem, postgresServer, removeInstance, type SystemState } from '@oms/devstack';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { devJwtSecret, mintToken } from '../../apps/gateway/src/auth';

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { orderWorkflowId } from '@oms/contracts/workflows';
 import { dropDatabase, withClient } from '@oms/db';
 import { freePort } from '@oms/platform';
-import { instanceDirs, launchSystem, postgresServer, workspaceRoot, type PostgresServer, type RunningSystem } from '@oms/testing';
+import { instanceDirs, launchSystem, postgresServer, workspaceRoot, type PostgresServer, type RunningSystem } from '@oms/devstack';
 import { Client, Connection } from '@temporalio/client';
 import { isTerminal, readLedgers, runChecks, type Ledgers, type PlacedOrder, type UnplacedOrder } from './checks';
 import { GatewayClient } from './client';

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withClient } from '@oms/db';
-import type { PostgresServer, RunningSystem } from '@oms/testing';
+import type { PostgresServer, RunningSystem } from '@oms/devstack';
 import type { App, Fault } from './plan';
 
 const recoveryTimeoutMs = 120_000;

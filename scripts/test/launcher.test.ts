@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Health, HealthCheckResponse_ServingStatus } from '@oms/contracts/health/v1';
 import { serviceClient } from '@oms/platform';
-import { launchSystem, removeInstance, services, type RunningSystem, type SystemState } from '@oms/testing';
+import { launchSystem, removeInstance, services, type RunningSystem, type SystemState } from '@oms/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,5 +1,3 @@
-import { appDir, prepareTemplate, services } from '@oms/testing';
+import { prepareServiceTemplates } from '@oms/testing';
 
-export default async function setup(): Promise<void> {
-  await Promise.all(services.map((s) => prepareTemplate(appDir(s.app), s.database)));
-}
+export default prepareServiceTemplates;

@@ -8,7 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { findTemporalCli, startTemporalDevServer } from '@oms/testing';
+import { findTemporalCli } from '@oms/devstack';
+import { startTemporalDevServer } from '@oms/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { fakeActivities } from '../test/fake-activities';

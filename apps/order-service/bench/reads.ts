@@ -17,8 +17,9 @@
  */
 import { OrderService } from '@oms/contracts/order/v1';
 import { pgAdapter, withClient } from '@oms/db';
+import { startAppProcess } from '@oms/devstack';
 import { serviceClient } from '@oms/platform';
-import { cloneTemplate, explain, prepareTemplate, startAppProcess } from '@oms/testing';
+import { cloneTemplate, explain, prepareTemplate } from '@oms/testing';
 import type { Client } from 'pg';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { OrderStore } from '../src/store';

@@ -1,26 +1,9 @@
-/** Test harness: databases, processes, the Temporal CLI, the workspace's layout. */
-export { cloneTemplate, copyTemplate, prepareTemplate, type TestDatabase } from './databases';
+/** Test harness: throwaway databases, Temporal dev servers, the whole system for end-to-end tests. */
+export { cloneTemplate, prepareServiceTemplates, type TestDatabase } from './databases';
+// Each service's globalSetup prepares its own template; where templates live is the dev stack's business.
+export { prepareTemplate } from '@oms/devstack';
 export { explain, type PlanNode } from './plans';
-export { generateSqlTypes } from './sql-types';
-export { ensurePostgres, postgresServer, postgresServerUrl, type PostgresServer } from './postgres';
-export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
-export { ensureTemporalServer, startTemporalDevServer, type TemporalServer } from './temporal';
-export { startAppProcess, type AppProcess } from './processes';
+export { startTemporalDevServer } from './temporal';
 export { rpcError, testServiceEnv } from './rpc';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
-export { appDir, services, workspaceRoot, type ServiceName } from './workspace';
 export { createCustomer, startStack, type Stack } from './stack';
-export { removeTemporalHistory } from './temporal';
-export { outputTail, type StartOptions } from './processes';
-export {
-  checkInstanceName,
-  instanceDatabase,
-  instanceDirs,
-  launchSystem,
-  readSystemState,
-  removeInstance,
-  writeSystemState,
-  type AppState,
-  type RunningSystem,
-  type SystemState,
-} from './system';

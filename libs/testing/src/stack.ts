@@ -7,13 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@connectrpc/connect';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
+import { services, startAppProcess, type AppProcess } from '@oms/devstack';
 import { serviceClient } from '@oms/platform';
 import { orderWorkflowId, type OrderOutcome } from '@oms/contracts/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cloneTemplate, type TestDatabase } from './databases';
-import { startAppProcess, type AppProcess } from './processes';
 import { startTemporalDevServer } from './temporal';
-import { services } from './workspace';
 
 export interface Stack {
   temporal: TestWorkflowEnvironment;

@@ -7,10 +7,11 @@ import { Code } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@oms/contracts/health/v1';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { PaymentService } from '@oms/contracts/payment/v1';
+import { postgresServerUrl, startAppProcess } from '@oms/devstack';
 import { serviceClient } from '@oms/platform';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cloneTemplate, postgresServerUrl, rpcError, startAppProcess, startTcpProxy } from '../src';
+import { cloneTemplate, rpcError, startTcpProxy } from '../src';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 

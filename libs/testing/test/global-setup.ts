@@ -1,5 +1,3 @@
-import { appDir, prepareTemplate, services } from '../src';
+import { prepareServiceTemplates } from '../src';
 
-export default async function setup(): Promise<void> {
-  await Promise.all(services.map((s) => prepareTemplate(appDir(s.app), s.database)));
-}
+export default prepareServiceTemplates;

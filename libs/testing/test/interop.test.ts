@@ -11,8 +11,9 @@ import * as inventory from '@oms/contracts/inventory/v1';
 import * as order from '@oms/contracts/order/v1';
 import * as payment from '@oms/contracts/payment/v1';
 import * as shipping from '@oms/contracts/shipping/v1';
+import { services, startAppProcess, type AppProcess } from '@oms/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloneTemplate, services, startAppProcess, type AppProcess, type TestDatabase } from '../src';
+import { cloneTemplate, type TestDatabase } from '../src';
 import { grpcClient, grpcStatus, grpcUnary } from './grpc-js';
 
 interface Call<I extends DescMessage = DescMessage, O extends DescMessage = DescMessage> {

@@ -3,8 +3,9 @@
  * own (assertMigrated), saying which ones and what to do.
  */
 import { withClient } from '@oms/db';
+import { startAppProcess } from '@oms/devstack';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cloneTemplate, startAppProcess, type TestDatabase } from '../src';
+import { cloneTemplate, type TestDatabase } from '../src';
 
 let db: TestDatabase | undefined;
 afterEach(async () => {

@@ -8,8 +8,9 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dropDatabase, ensureDatabase, migrate, migrationState, rollbackLatest, runPrisma, withClient, withDatabase } from '@oms/db';
+import { appDir, postgresServerUrl, services } from '@oms/devstack';
 import { describe, it, type TestContext } from 'vitest';
-import { appDir, cloneTemplate, postgresServerUrl, services, type TestDatabase } from '../src';
+import { cloneTemplate, type TestDatabase } from '../src';
 
 type Finish = TestContext['onTestFinished'];
 

@@ -3,17 +3,12 @@
  * step skipped when already done: a Postgres, the Temporal CLI, the databases.
  */
 import { migrate, withClient, withDatabase } from '@oms/db';
-import {
-  appDir,
-  copyTemplate,
-  ensurePostgres,
-  ensureTemporalCli,
-  generateSqlTypes,
-  instanceDatabase,
-  prepareTemplate,
-  services,
-} from '@oms/testing';
-import { log } from './bootstrap';
+import { ensurePostgres } from './postgres';
+import { generateSqlTypes } from './sql-types';
+import { instanceDatabase } from './system';
+import { ensureTemporalCli } from './temporal-cli';
+import { copyTemplate, prepareTemplate } from './templates';
+import { appDir, services } from './workspace';
 
 /**
  * Migrates the service's template database (tests clone it) and generates
@@ -22,7 +17,7 @@ import { log } from './bootstrap';
  * template when new (milliseconds instead of a Prisma run), migrated when
  * behind. Returns whether it was created.
  */
-async function prepareDatabase(serverUrl: string, app: string, template: string, database: string): Promise<boolean> {
+async function prepareDatabase(log: (line: string) => void, serverUrl: string, app: string, template: string, database: string): Promise<boolean> {
   const dir = appDir(app);
   await prepareTemplate(dir, template);
   if (await generateSqlTypes(dir, template)) log(`${app}: query types generated from src/sql`);
@@ -46,13 +41,13 @@ export interface Prepared {
   created: string[];
 }
 
-/** Prepares the default copy's databases, or those of `instance` (see libs/testing/src/system.ts). */
-export async function prepare(instance?: string): Promise<Prepared> {
+/** Prepares the default copy's databases, or those of `instance` (see system.ts), reporting each step to `log`. */
+export async function prepare(log: (line: string) => void, instance?: string): Promise<Prepared> {
   const serverUrl = await ensurePostgres(log);
   const temporalCli = await ensureTemporalCli(log);
   log('preparing databases...');
   const names = services.map((s) => instanceDatabase(s.database, instance));
-  const fresh = await Promise.all(services.map((s, i) => prepareDatabase(serverUrl, s.app, s.database, names[i]!)));
+  const fresh = await Promise.all(services.map((s, i) => prepareDatabase(log, serverUrl, s.app, s.database, names[i]!)));
   log('set-up done');
   return {
     serverUrl,

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runNodeCli, withDatabase } from '@oms/db';
-import { templateName } from './databases';
+import { templateName } from './templates';
 import { postgresServerUrl } from './postgres';
 
 /** Regenerates the service's query types, if it has typed SQL; returns whether it has. */
