@@ -1,13 +1,7 @@
-/**
- * The orchestrator's Temporal contract, shared by its workflows and by anyone
- * who starts, signals or queries them (the gateway): ids, names, inputs,
- * results. Hand-written, next to the protobuf contracts it complements.
- */
+/** OrderWorkflow's contract: its input, the progress its `status` query answers, its outcome, the cancel signal. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-export const taskQueue = 'orders';
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
-export const trackingWorkflowId = (orderId: string) => `tracking-${orderId}`;
 
 export interface OrderWorkflowInput {
   orderId: string;
@@ -45,24 +39,6 @@ export interface OrderOutcome {
 /** Cancels an order that has not shipped yet; the saga undoes what was done. */
 export const cancelOrderSignal = defineSignal<[reason?: string]>('cancelOrder');
 export const statusQuery = defineQuery<OrderProgress>('status');
-
-export interface TrackingInput {
-  orderId: string;
-  /** How long one run waits for the delivery signal before continuing as new. */
-  deliveryTimeoutMs?: number;
-  /** Runs so far (carried across continue-as-new). */
-  runs?: number;
-  /** After this many runs without delivery, tracking gives up. */
-  maxRuns?: number;
-}
-
-export interface TrackingOutcome {
-  orderId: string;
-  delivered: boolean;
-  runs: number;
-}
-
-export const orderDeliveredSignal = defineSignal('orderDelivered');
 
 /** Failure types the activities raise for business refusals (non-retryable). */
 export const businessErrors = {
