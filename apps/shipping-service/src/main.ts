@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ShippingService } from '@oms/contracts/shipping/v1';
 import { assertMigrated, mapDatabaseError, pgAdapter } from '@oms/db';
 import { createLogger, createRegistry, env, loadConfig, runApp, serviceConfigShape, startRpcServer } from '@oms/platform';
-import { Carrier } from './carrier';
+import { SimulatedCarrier } from './carrier/simulator/simulated-carrier';
 import { PrismaClient } from './generated/prisma/client';
 import { createShippingService } from './service';
 import { ShippingStore } from './store';
@@ -18,7 +18,7 @@ export async function startShippingService(env: Record<string, string | undefine
   const config = loadConfig(configShape, env);
   await assertMigrated(config.DATABASE_URL, fileURLToPath(new URL('../prisma', import.meta.url)));
   const prisma = new PrismaClient({ adapter: pgAdapter(config.DATABASE_URL, config.DATABASE_POOL_SIZE) });
-  const store = new ShippingStore(prisma, new Carrier(config.SHIPPING_CARRIER_CONFIRM_MS));
+  const store = new ShippingStore(prisma, new SimulatedCarrier(config.SHIPPING_CARRIER_CONFIRM_MS));
   const registry = createRegistry('shipping-service');
   return startRpcServer({
     app: 'shipping-service',

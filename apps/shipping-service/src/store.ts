@@ -1,7 +1,7 @@
 /** Database access of shipping-service. Mutations run inside `transact`. */
 import type { Address, Line } from '@oms/contracts/common/v1';
 import { IdempotentStore, type Refusal } from '@oms/db';
-import type { Carrier } from './carrier';
+import type { Carrier } from './carrier/carrier';
 import { cancellationRefusal, creationRefusal, deliveryRefusal } from './domain';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
 
@@ -25,23 +25,18 @@ export class ShippingStore extends IdempotentStore<Tx> {
     super(prisma);
   }
 
-  /**
-   * The carrier's confirmation, applied when a shipment is read (carrier.ts):
-   * a PENDING shipment past its due time becomes CONFIRMED. The status
-   * condition lets exactly one of several concurrent readers set the number.
-   */
-  private confirmIfDue(db: Tx | PrismaClient, orderId: string): Promise<number> {
-    const now = new Date();
-    return db.$executeRaw`
-      UPDATE shipments
-      SET status = 'CONFIRMED', tracking_number = ${this.carrier.trackingNumber()}, confirmed_at = ${now}, updated_at = ${now}
-      WHERE order_id = ${orderId} AND status = 'PENDING' AND confirm_due_at <= ${now}`;
+  /** What the carrier's confirmation changes on a PENDING shipment it has confirmed; nothing otherwise. */
+  private confirmedByCarrier(row: ShipmentRow) {
+    const confirmation = row.status === 'PENDING' ? this.carrier.confirmation(row) : undefined;
+    return confirmation && { status: 'CONFIRMED' as const, ...confirmation };
   }
 
+  /** Locks the order's shipment and records the carrier's confirmation, if due, before a mutation acts on it. */
   private async lockShipment(tx: Tx, orderId: string): Promise<ShipmentRow | null> {
     await tx.$queryRaw`SELECT id FROM shipments WHERE order_id = ${orderId} FOR UPDATE`;
-    await this.confirmIfDue(tx, orderId);
-    return tx.shipment.findUnique({ where: { orderId }, include: withLines });
+    const row = await tx.shipment.findUnique({ where: { orderId }, include: withLines });
+    const confirmed = row && this.confirmedByCarrier(row);
+    return confirmed ? tx.shipment.update({ where: { orderId }, data: confirmed, include: withLines }) : row;
   }
 
   async create(tx: Tx, orderId: string, address: Address, lines: Line[]): Promise<Change | Refusal> {
@@ -96,8 +91,10 @@ export class ShippingStore extends IdempotentStore<Tx> {
     return { shipment: delivered, event: 'delivered' };
   }
 
+  /** The shipment as it is now: one the carrier has confirmed reads as CONFIRMED, without writing (a mutation records it). */
   async getShipment(orderId: string): Promise<ShipmentRow | null> {
-    await this.confirmIfDue(this.prisma, orderId);
-    return this.prisma.shipment.findUnique({ where: { orderId }, include: withLines });
+    const row = await this.prisma.shipment.findUnique({ where: { orderId }, include: withLines });
+    const confirmed = row && this.confirmedByCarrier(row);
+    return confirmed ? { ...row, ...confirmed } : row;
   }
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { timestampFromMs, timestampMs } from '@bufbuild/protobuf/wkt';
 import { Code, type Client } from '@connectrpc/connect';
 import { ShipmentStatus, ShippingService, type Shipment } from '@oms/contracts/shipping/v1';
+import { withClient } from '@oms/db';
 import { serviceClient, type RpcServer } from '@oms/platform';
 import { cloneTemplate, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,5 +227,22 @@ describe('carrier confirmation', () => {
     const trackingNumbers = new Set(reads.map((r) => r.shipment?.trackingNumber));
     expect(trackingNumbers.size).toBe(1);
     expect([...trackingNumbers][0]).not.toBe('');
+  });
+
+  it('reads the confirmation without writing it; the next mutation records the same one', async () => {
+    const request = createRequest();
+    await shipping.createShipment(request);
+    await sleep(300); // past the 200 ms due time
+    const { shipment: read } = await shipping.getShipment({ orderId: request.orderId });
+    expect(read).toMatchObject({ status: ShipmentStatus.CONFIRMED, trackingNumber: expect.stringMatching(/^SIM[0-9A-F]{16}$/) });
+    // The carrier confirmed at the promised time, not when someone happened to look.
+    expect(read!.confirmedAt).toEqual(timestampFromMs(timestampMs(read!.createdAt!) + 200));
+    const stored = async () =>
+      withClient(db.url, async (client) => (await client.query('SELECT status::text AS status, tracking_number FROM shipments WHERE order_id = $1', [request.orderId])).rows[0]);
+    expect(await stored()).toEqual({ status: 'PENDING', tracking_number: null });
+
+    const { shipment: delivered } = await shipping.markDelivered({ orderId: request.orderId, idempotencyKey: key() });
+    expect(delivered).toMatchObject({ status: ShipmentStatus.DELIVERED, trackingNumber: read!.trackingNumber, confirmedAt: read!.confirmedAt });
+    expect(await stored()).toEqual({ status: 'DELIVERED', tracking_number: read!.trackingNumber });
   });
 });
