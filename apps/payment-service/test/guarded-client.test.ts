@@ -5,14 +5,14 @@ import { rpcError } from '@oms/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ProviderUnavailable, type CardProvider, type ChargeOutcome, type ProviderCharge } from '../src/card-provider/card-provider';
-import { GuardedCardProvider } from '../src/card-provider/guarded-client';
+import { GuardedCardProvider, type GuardOptions } from '../src/card-provider/guarded-client';
 
 // The guard around a scripted provider: no database, no simulator.
 const request: ProviderCharge = { key: 'charge:k', token: 'tok', amountMinor: 100n, currency: 'USD' };
 const approved: ChargeOutcome = { chargeId: 'ch_1', approved: true };
 const never = () => new Promise<never>(() => undefined);
 
-function guarded(charge: CardProvider['charge'], options: Partial<ConstructorParameters<typeof GuardedCardProvider>[1]> = {}) {
+function guarded(charge: CardProvider['charge'], options: Partial<GuardOptions> = {}) {
   const registry = new Registry();
   const provider: CardProvider = { charge, refund: async () => 're_1' };
   const guard = new GuardedCardProvider(provider, { timeoutMs: 1000, breakerThreshold: 2, halfOpenMs: 200, ...options }, registry);
