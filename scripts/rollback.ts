@@ -5,7 +5,8 @@
  * `npm run setup` applies it again.
  */
 import path from 'node:path';
-import { rollbackLatest, withDatabase } from '@oms/db';
+import { withDatabase } from '@oms/db';
+import { rollbackLatest } from '@oms/db/migrations';
 import { appDir, postgresServerUrl, services } from '@oms/devstack';
 import { fail, log } from './bootstrap';
 

@@ -4,7 +4,8 @@
  * cancel_reason moved into notes by expand / backfill / contract.
  */
 import path from 'node:path';
-import { migrate, rollbackLatest, withClient } from '@oms/db';
+import { withClient } from '@oms/db';
+import { migrate, rollbackLatest } from '@oms/db/migrations';
 import { cloneTemplate, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -3,4 +3,5 @@ export { isTransientDatabaseError, mapDatabaseError } from './errors';
 export { pgAdapter } from './prisma';
 export { sqlConnection, type SqlConnection } from './typed-sql';
 export { found, IdempotentStore } from './store';
-export { assertMigrated, dropDatabase, ensureDatabase, migrate, migrationState, rollbackLatest, runNodeCli, runPrisma, withClient, withDatabase, type MigrationState } from './migrations';
+export { withClient, withDatabase } from './connections';
+export { assertMigrated, migrationState, type MigrationState } from './migration-check';

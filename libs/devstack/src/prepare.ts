@@ -2,7 +2,8 @@
  * Everything `npm start` and `npm test` need once the code is generated, each
  * step skipped when already done: a Postgres, the Temporal CLI, the databases.
  */
-import { migrate, withClient, withDatabase } from '@oms/db';
+import { withClient, withDatabase } from '@oms/db';
+import { migrate } from '@oms/db/migrations';
 import { ensurePostgres } from './postgres';
 import { generateSqlTypes } from './sql-types';
 import { instanceDatabase } from './system';

@@ -8,7 +8,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNodeCli, withDatabase } from '@oms/db';
+import { withDatabase } from '@oms/db';
+import { runNodeCli } from '@oms/db/migrations';
 import { templateName } from './templates';
 import { postgresServerUrl } from './postgres';
 

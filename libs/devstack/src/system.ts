@@ -8,7 +8,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { dropDatabase, withDatabase } from '@oms/db';
+import { withDatabase } from '@oms/db';
+import { dropDatabase } from '@oms/db/migrations';
 import { outputTail } from './processes';
 import { postgresServerUrl } from './postgres';
 import { services, workspaceRoot } from './workspace';

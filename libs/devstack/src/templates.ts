@@ -7,7 +7,8 @@
  * from copies still in use and dropped here.
  */
 import path from 'node:path';
-import { dropDatabase, ensureDatabase, migrate, migrationState, withClient, withDatabase } from '@oms/db';
+import { migrationState, withClient, withDatabase } from '@oms/db';
+import { dropDatabase, ensureDatabase, migrate } from '@oms/db/migrations';
 import { postgresServerUrl } from './postgres';
 
 export const templateName = (database: string) => `${database}_template`;

@@ -6,7 +6,7 @@
  * several projects at once.
  */
 import { randomBytes } from 'node:crypto';
-import { dropDatabase } from '@oms/db';
+import { dropDatabase } from '@oms/db/migrations';
 import { appDir, copyTemplate, prepareTemplate, services, testCopyPrefix } from '@oms/devstack';
 
 export interface TestDatabase {

@@ -7,7 +7,8 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dropDatabase, ensureDatabase, migrate, migrationState, rollbackLatest, runPrisma, withClient, withDatabase } from '@oms/db';
+import { migrationState, withClient, withDatabase } from '@oms/db';
+import { dropDatabase, ensureDatabase, migrate, rollbackLatest, runPrisma } from '@oms/db/migrations';
 import { appDir, postgresServerUrl, services } from '@oms/devstack';
 import { describe, it, type TestContext } from 'vitest';
 import { cloneTemplate, type TestDatabase } from '../src';
