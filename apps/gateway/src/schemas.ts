@@ -4,11 +4,11 @@
  * unknown fields. Money is { amountMinor: "<digits>", currency }: a string,
  * so no client ever holds money in a float.
  */
+import { statuses } from '@oms/contracts/order-lifecycle';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const strict = { additionalProperties: false } as const;
 
-export const statuses = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED', 'DELIVERED', 'CANCELLING', 'CANCELLED'] as const;
 export const OrderStatusName = Type.Union(statuses.map((s) => Type.Literal(s)));
 
 export const Money = Type.Object(

@@ -4,11 +4,12 @@ import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { Address, Money } from '@oms/contracts/common/v1';
 import type { Product } from '@oms/contracts/inventory/v1';
 import { OrderStatus, type Customer, type Order } from '@oms/contracts/order/v1';
-import type { Customer as CustomerJson, Order as OrderJson, OrderStatusName, Product as ProductJson } from './schemas';
+import type { StatusName } from '@oms/contracts/order-lifecycle';
+import type { Customer as CustomerJson, Order as OrderJson, Product as ProductJson } from './schemas';
 
 export const money = (m: Money | undefined) => ({ amountMinor: (m?.amountMinor ?? 0n).toString(), currency: m?.currency ?? '' });
 const time = (t: Timestamp | undefined) => (t ? timestampDate(t).toISOString() : '');
-export const statusName = (s: OrderStatus) => OrderStatus[s] as Static<typeof OrderStatusName>;
+export const statusName = (s: OrderStatus) => OrderStatus[s] as StatusName;
 
 export function orderView(order: Order): Static<typeof OrderJson> {
   return {

@@ -8,30 +8,9 @@ import {
   type ListOrdersRequest,
   type UpdateOrderStatusRequest,
 } from '@oms/contracts/order/v1';
+import { canMove, statusName, type StatusName } from '@oms/contracts/order-lifecycle';
 import { refuse, type Refusal } from '@oms/db';
 import { checkAddress, checkId, checkLines, isId, Violations } from '@oms/platform';
-
-export const statuses = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED', 'DELIVERED', 'CANCELLING', 'CANCELLED'] as const;
-export type Status = (typeof statuses)[number];
-
-/** The state machine: where an order may go from each status. */
-export const transitions: Record<Status, readonly Status[]> = {
-  PENDING: ['VALIDATED', 'CANCELLING'],
-  VALIDATED: ['RESERVED', 'CANCELLING'],
-  RESERVED: ['PAID', 'CANCELLING'],
-  PAID: ['SHIPPING', 'CANCELLING'],
-  SHIPPING: ['COMPLETED', 'CANCELLING'],
-  COMPLETED: ['DELIVERED'],
-  DELIVERED: [],
-  CANCELLING: ['CANCELLED'],
-  CANCELLED: [],
-};
-
-/** The wire enum's name for a status, or undefined for UNSPECIFIED and unknown numbers. */
-export function statusName(status: OrderStatus): Status | undefined {
-  const name = OrderStatus[status] as string | undefined;
-  return name !== undefined && name in transitions ? (name as Status) : undefined;
-}
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const maxInt64 = 9223372036854775807n;
@@ -97,16 +76,16 @@ export function validateUpdateOrderStatus(req: UpdateOrderStatusRequest): void {
 }
 
 /** Why the order may not move from `actual` to `next` when the caller expected `expected`. */
-export function transitionRefusal(orderId: bigint, actual: Status, expected: Status, next: Status): Refusal | undefined {
+export function transitionRefusal(orderId: bigint, actual: StatusName, expected: StatusName, next: StatusName): Refusal | undefined {
   if (actual !== expected) return refuse(`order ${orderId} is ${actual}, not ${expected}`);
-  if (!transitions[actual].includes(next)) return refuse(`cannot move order ${orderId} from ${actual} to ${next}`);
+  if (!canMove(actual, next)) return refuse(`cannot move order ${orderId} from ${actual} to ${next}`);
   return undefined;
 }
 
 /** What ValidateOrder checks before a PENDING order becomes VALIDATED. */
 export function validationRefusal(order: {
   id: bigint;
-  status: Status;
+  status: StatusName;
   itemCount: number;
   totalMinor: bigint;
   hasShippingAddress: boolean;

@@ -22,6 +22,7 @@ import {
   type Customer,
   type Order,
 } from '@oms/contracts/order/v1';
+import { statusName } from '@oms/contracts/order-lifecycle';
 import { found, Refusal } from '@oms/db';
 import { notFound, pageSize, pageToken } from '@oms/platform';
 import {
@@ -29,7 +30,6 @@ import {
   fullName,
   isCursor,
   priceLines,
-  statusName,
   validateCreateCustomer,
   validateCreateOrder,
   validateId,

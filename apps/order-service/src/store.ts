@@ -7,7 +7,8 @@ import type { Address } from '@oms/contracts/common/v1';
 import { IdempotentStore, sqlConnection, type Refusal, type SqlClient } from '@oms/db';
 import { z } from 'zod';
 import { type PrismaClient, type Prisma } from './generated/prisma/client';
-import { statuses, transitionRefusal, validationRefusal, type CustomerName, type PricedOrder, type Status } from './domain';
+import { statuses, type StatusName } from '@oms/contracts/order-lifecycle';
+import { transitionRefusal, validationRefusal, type CustomerName, type PricedOrder } from './domain';
 import { getOrder, listOrders, lockOrder, moveOrder, type ListOrdersResult } from './sql/orders.queries';
 
 type Tx = Prisma.TransactionClient;
@@ -96,7 +97,7 @@ export class OrderStore extends IdempotentStore<Tx> {
   }
 
   /** A keyset page, newest first, with each order's items: one query. */
-  async listOrders(options: { customerId: bigint; status?: Status; after?: OrderPosition; limit: number }): Promise<OrderRow[]> {
+  async listOrders(options: { customerId: bigint; status?: StatusName; after?: OrderPosition; limit: number }): Promise<OrderRow[]> {
     const { customerId, status, after, limit } = options;
     const rows = await listOrders.run(
       { customerId, status, afterCreatedAt: after?.createdAt, afterId: after?.id, limit },
@@ -106,7 +107,7 @@ export class OrderStore extends IdempotentStore<Tx> {
   }
 
   /** The status change and its history row, in the caller's transaction (one statement); then the order as it is now. */
-  private async moveOrder(tx: Tx, id: bigint, from: Status, to: Status, reason: string): Promise<OrderRow> {
+  private async moveOrder(tx: Tx, id: bigint, from: StatusName, to: StatusName, reason: string): Promise<OrderRow> {
     const [row] = await moveOrder.run({ id, from, to, reason }, sqlConnection(tx));
     return { ...row!, items: itemsJson.parse(row!.items) };
   }
@@ -131,7 +132,7 @@ export class OrderStore extends IdempotentStore<Tx> {
     return refusal ?? this.moveOrder(tx, id, order.status, 'VALIDATED', 'validated');
   }
 
-  async updateStatus(tx: Tx, id: bigint, expected: Status, next: Status, reason: string): Promise<OrderRow | Refusal | null> {
+  async updateStatus(tx: Tx, id: bigint, expected: StatusName, next: StatusName, reason: string): Promise<OrderRow | Refusal | null> {
     const order = await this.lockOrder(tx, id);
     if (!order) return null;
     return transitionRefusal(id, order.status, expected, next) ?? this.moveOrder(tx, id, order.status, next, reason);

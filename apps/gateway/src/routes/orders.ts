@@ -5,6 +5,7 @@
  * not exist. Admins may read any order.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { canCancel } from '@oms/contracts/order-lifecycle';
 import { OrderStatus } from '@oms/contracts/order/v1';
 import { cancelOrderSignal, orderWorkflowId, statusQuery, type OrderWorkflowInput } from '@oms/contracts/workflows';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
@@ -147,7 +148,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = asy
       await visibleOrder(request, request.params.id);
       const handle = temporal.workflow.getHandle(orderWorkflowId(request.params.id));
       const progress = await handle.query(statusQuery);
-      if (progress.outcome || progress.stepsDone.includes('arrange shipping')) {
+      if (!canCancel(progress)) {
         throw conflict(`order ${request.params.id} already shipped/finished`);
       }
       await handle.signal(cancelOrderSignal, request.body.reason).catch((error: unknown) => {

@@ -5,12 +5,11 @@
  * status moves.
  */
 import type { Client } from '@connectrpc/connect';
+import type { StatusName } from '@oms/contracts/order-lifecycle';
 import { OrderService, OrderStatus, type Order } from '@oms/contracts/order/v1';
 import { businessErrors } from '@oms/contracts/workflows';
 import { Context } from '@temporalio/activity';
 import { refusalsAs } from './errors';
-
-export type StatusName = keyof typeof OrderStatus;
 
 export function key(step: string): string {
   const workflow = Context.current().info.workflowExecution;
@@ -29,8 +28,8 @@ export function orderStatus(order: Client<typeof OrderService>) {
   return {
     getOrder,
 
-    /** The saga's move `from` -> `to`; the same key every time, so a retry is answered with the first result. */
-    async move(orderId: string, from: StatusName, to: StatusName): Promise<void> {
+    /** The saga's move `from` -> `to` (sagaMoves); the same key every time, so a retry is answered with the first result. */
+    async move(orderId: string, { from, to }: { from: StatusName; to: StatusName }): Promise<void> {
       await refusalsAs(
         businessErrors.invalidOrder,
         order.updateOrderStatus(

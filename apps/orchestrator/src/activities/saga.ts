@@ -6,6 +6,7 @@
  */
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { Address } from '@oms/contracts/common/v1';
+import { sagaMoves } from '@oms/contracts/order-lifecycle';
 import { ShipmentStatus, type Shipment } from '@oms/contracts/shipping/v1';
 import { businessErrors } from '@oms/contracts/workflows';
 import { Context } from '@temporalio/activity';
@@ -69,7 +70,7 @@ export function sagaActivities(deps: ActivityDeps) {
 
     async reserve({ orderId, lines }: OrderSnapshot): Promise<void> {
       await refusalsAs(businessErrors.insufficientStock, inventory.reserveStock({ orderId, lines, idempotencyKey: key('reserve') }, signal()), stockDetails);
-      await status.move(orderId, 'VALIDATED', 'RESERVED');
+      await status.move(orderId, sagaMoves['reserve stock']);
     },
 
     async charge({ orderId, customerId, total }: OrderSnapshot, paymentToken: string): Promise<{ paymentId: string }> {
@@ -78,13 +79,13 @@ export function sagaActivities(deps: ActivityDeps) {
         businessErrors.paymentDeclined,
         payment.charge({ orderId, customerId, amount, paymentToken, idempotencyKey: key('charge') }, signal()),
       );
-      await status.move(orderId, 'RESERVED', 'PAID');
+      await status.move(orderId, sagaMoves['charge payment']);
       return { paymentId: charged!.id };
     },
 
     async commit(orderId: string): Promise<void> {
       await refusalsAs(businessErrors.invalidOrder, inventory.commitReservation({ orderId, idempotencyKey: key('commit') }, signal()));
-      await status.move(orderId, 'PAID', 'SHIPPING');
+      await status.move(orderId, sagaMoves['commit stock']);
     },
 
     /**
@@ -118,6 +119,6 @@ export function sagaActivities(deps: ActivityDeps) {
     },
 
     /** The last step, a local activity: the order is COMPLETED. */
-    completeOrder: (orderId: string) => status.move(orderId, 'SHIPPING', 'COMPLETED'),
+    completeOrder: (orderId: string) => status.move(orderId, sagaMoves.complete),
   };
 }

@@ -4,11 +4,12 @@
  * order, and arrangeShipping polls the carrier with heartbeats. Delete this
  * file (and workflows/steps-v1.ts) once no such order runs.
  */
+import type { StatusName } from '@oms/contracts/order-lifecycle';
 import { ShipmentStatus } from '@oms/contracts/shipping/v1';
 import { businessErrors } from '@oms/contracts/workflows';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from '.';
-import { key, orderStatus, signal, type StatusName } from './calls';
+import { key, orderStatus, signal } from './calls';
 import { refusalsAs, stockDetails } from './errors';
 
 /** What arrangeShipping records in its heartbeats, to resume from on retry. */
@@ -31,7 +32,7 @@ export function v1Activities(deps: ActivityDeps) {
       }
     },
 
-    setOrderStatus: (orderId: string, from: StatusName, to: StatusName) => status.move(orderId, from, to),
+    setOrderStatus: (orderId: string, from: StatusName, to: StatusName) => status.move(orderId, { from, to }),
 
     async reserveStock(orderId: string): Promise<void> {
       const { items } = await getOrder(orderId);

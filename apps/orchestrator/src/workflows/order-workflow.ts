@@ -22,6 +22,7 @@ import {
   type OrderWorkflowInput,
   type Step,
 } from '@oms/contracts/workflows';
+import { canCancel } from '@oms/contracts/order-lifecycle';
 import { Compensations, undo } from './saga';
 import { stepsV1 } from './steps-v1';
 import { stepsV2 } from './steps-v2';
@@ -114,8 +115,7 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
     const forward = new CancellationScope();
     let cancelReason: string | undefined;
     setHandler(cancelOrderSignal, (reason) => {
-      // Once shipping is arranged the order can no longer be cancelled.
-      if (progress.outcome || progress.stepsDone.includes('arrange shipping')) return;
+      if (!canCancel(progress)) return;
       cancelReason ??= reason || "cancelled at the customer's request";
       forward.cancel();
     });

@@ -3,6 +3,7 @@
  * ran (replay.test.ts holds their histories), for orders started then.
  * Delete with activities/v1.ts once no such order runs.
  */
+import { sagaMoves, type SagaMove } from '@oms/contracts/order-lifecycle';
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ForwardSteps } from './order-workflow';
@@ -14,21 +15,24 @@ const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
 const steps = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry, cancellationType });
 const shipping = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry, cancellationType });
 
+// v1 moved the order's status in an activity of its own after each step.
+const setStatusAfter = (orderId: string, step: SagaMove) => steps.setOrderStatus(orderId, sagaMoves[step].from, sagaMoves[step].to);
+
 export function stepsV1(isPatched: (patchId: string) => boolean): ForwardSteps {
   return async ({ input: { orderId, paymentToken }, step, saga, validated }) => {
     validated((await step('validate', () => steps.validateOrder(orderId))).createdAtMs);
     if (isPatched('fraud-check')) await step('fraud check', () => steps.checkFraud(orderId));
     saga.add('release reservation', () => undo.releaseReservation(orderId));
     await step('reserve stock', () => steps.reserveStock(orderId));
-    await steps.setOrderStatus(orderId, 'VALIDATED', 'RESERVED');
+    await setStatusAfter(orderId, 'reserve stock');
     saga.add('refund payment', () => undo.refundPayment(orderId));
     await step('charge payment', () => steps.chargePayment(orderId, paymentToken));
-    await steps.setOrderStatus(orderId, 'RESERVED', 'PAID');
+    await setStatusAfter(orderId, 'charge payment');
     await step('commit stock', () => steps.commitStock(orderId));
     saga.add('cancel shipment', () => undo.cancelShipment(orderId));
-    await steps.setOrderStatus(orderId, 'PAID', 'SHIPPING');
+    await setStatusAfter(orderId, 'commit stock');
     const { trackingNumber } = await step('arrange shipping', () => shipping.arrangeShipping(orderId));
-    await step('complete', () => steps.setOrderStatus(orderId, 'SHIPPING', 'COMPLETED'));
+    await step('complete', () => setStatusAfter(orderId, 'complete'));
     return { trackingNumber };
   };
 }
