@@ -6,7 +6,7 @@
  * OMS_PORT_OFFSET says where the gateway is.
  */
 import { randomUUID } from 'node:crypto';
-import { devJwtSecret, mintToken } from '../apps/gateway/src/auth';
+import { devJwtSecret, mintToken } from '@oms/platform/tokens';
 
 const gateway =
   process.env.GATEWAY_URL ??

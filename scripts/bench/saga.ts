@@ -23,7 +23,7 @@ import { freePort, serviceClient } from '@oms/platform';
 import { findTemporalCli, launchSystem, postgresServer, removeInstance, type SystemState } from '@oms/devstack';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { devJwtSecret, mintToken } from '../../apps/gateway/src/auth';
+import { devJwtSecret, mintToken } from '@oms/platform/tokens';
 import { startFloorWorker } from './floor';
 import { requestJson } from './http';
 import { closedLoop, openLoop, sequential, type Run } from './load';

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { devJwtSecret, mintToken } from '../../apps/gateway/src/auth';
+import { devJwtSecret, mintToken } from '@oms/platform/tokens';
 import type { Plan } from './plan';
 
 type Json = Record<string, unknown>;

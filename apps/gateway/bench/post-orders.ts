@@ -4,7 +4,7 @@
  *   npx tsx bench/post-orders.ts [requests=200]
  */
 import { randomUUID } from 'node:crypto';
-import { devJwtSecret, mintToken } from '../src/auth';
+import { devJwtSecret, mintToken } from '@oms/platform/tokens';
 
 const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
 const count = Number(process.argv[2] ?? 200);

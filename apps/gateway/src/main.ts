@@ -6,7 +6,7 @@ import { createLogger, createRegistry, env, loadConfig, runApp, serviceClient } 
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { buildApp } from './app';
-import { devJwtSecret } from './auth';
+import { devJwtSecret } from '@oms/platform/tokens';
 
 export const configShape = {
   HOST: z.string().default('127.0.0.1'),

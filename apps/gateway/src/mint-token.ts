@@ -3,7 +3,7 @@
  *   npx tsx src/mint-token.ts <customerId> [--admin]
  * Signs with GATEWAY_JWT_SECRET, or the gateway's development default.
  */
-import { devJwtSecret, mintToken } from './auth';
+import { devJwtSecret, mintToken } from '@oms/platform/tokens';
 
 const args = process.argv.slice(2);
 const sub = args.find((a) => !a.startsWith('--'));

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startStack, type Stack } from '@oms/testing';
-import { mintToken } from '../src/auth';
+import { mintToken } from '@oms/platform/tokens';
 import { startGateway } from '../src/main';
 
 export const jwtSecret = 'test-gateway-jwt-secret-0123456789abcdef';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../src/auth';
+import { mintToken } from '@oms/platform/tokens';
 import { newCustomer, newProduct, placeOrder, startHarness, token, untilTerminal, type Answer, type Harness } from './harness';
 
 let h: Harness;
