@@ -2,11 +2,12 @@
  * Rows per second of the CSV order import against its alternatives, each on
  * a fresh clone of the migrated oms_order template (Postgres from
  * OMS_POSTGRES_URL, as in the tests):
- *   ours        src/importer.ts: COPY into staging + INSERT ... SELECT, chunks under savepoints
+ *   ours        src/importer/: COPY into staging + INSERT ... SELECT, chunks under savepoints
  *   prisma      Prisma createManyAndReturn/createMany per chunk of 1000 orders, one transaction a chunk
  *   row-by-row  one transaction per order, one INSERT per row (5,000 orders, rate extrapolated)
  *   psql \copy  the same CSV into an indexless staging table: the ceiling for getting the bytes in
  * A row is one CSV line (an item); the file has 100,000 orders of 2 items.
+ * CPU is this Node process's (parsing, building COPY text), not Postgres's.
  *   npx tsx bench/import.ts [orders=100000]
  */
 import { execFileSync } from 'node:child_process';
@@ -164,10 +165,13 @@ async function measure(name: string, run: (url: string) => Promise<number>, prep
   try {
     await prepare?.(db.url);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const rows = await run(db.url);
     const seconds = (performance.now() - started) / 1000;
-    process.stderr.write(`  ${name}: ${rows} rows in ${seconds.toFixed(2)} s\n`);
-    return { name, rows, seconds, rate: rows / seconds };
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    process.stderr.write(`  ${name}: ${rows} rows in ${seconds.toFixed(2)} s, ${cpuSeconds.toFixed(2)} s CPU here\n`);
+    return { name, rows, seconds, rate: rows / seconds, cpuSeconds };
   } finally {
     await db.drop();
   }
@@ -187,8 +191,8 @@ try {
     await measure('psql \\copy into a staging table (ceiling)', (url) => psqlCopy(url, file), createStagingTable),
   ];
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  console.log(`\n| method | rows | s | rows/s |\n| --- | ---: | ---: | ---: |`);
-  for (const r of results) console.log(`| ${r.name} | ${fmt(r.rows)} | ${r.seconds.toFixed(2)} | ${fmt(r.rate)} |`);
+  console.log(`\n| method | rows | s | rows/s | CPU s (this process) |\n| --- | ---: | ---: | ---: | ---: |`);
+  for (const r of results) console.log(`| ${r.name} | ${fmt(r.rows)} | ${r.seconds.toFixed(2)} | ${fmt(r.rate)} | ${r.cpuSeconds.toFixed(2)} |`);
   console.log(`\nours / psql \\copy: ${(results[0]!.rate / results.at(-1)!.rate).toFixed(2)}`);
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -14,6 +14,20 @@ import { checkAddress, checkId, checkLines, isId, Violations } from '@oms/platfo
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const maxInt64 = 9223372036854775807n;
+const currencyCodes = new Set(Intl.supportedValuesOf('currency'));
+
+/**
+ * What one order may hold. The contract states the same for CreateOrder
+ * (order.proto, common.proto); the CSV import, which has no request message,
+ * checks these. test/import-rows.test.ts keeps the two in step.
+ */
+export const maxItemsPerOrder = 100;
+export const maxQuantity = 10_000;
+
+export const isCurrency = (code: string): boolean => currencyCodes.has(code);
+
+/** Amounts are int64 minor units (BIGINT columns): a price or an order total must fit. */
+export const isAmount = (minor: bigint): boolean => minor >= 0n && minor <= maxInt64;
 
 export function validateCreateCustomer(req: CreateCustomerRequest): void {
   const v = new Violations();
@@ -130,7 +144,7 @@ export function priceLines(lines: Line[], products: Product[]): PricedOrder | Re
   const currencies = [...new Set(lines.map((l) => bySku.get(l.sku)!.unitPrice?.currency ?? ''))];
   if (currencies.length > 1) return refuse(`lines are priced in different currencies (${currencies.join(', ')}); an order has one currency`);
   const totalMinor = items.reduce((sum, item) => sum + item.lineTotalMinor, 0n);
-  if (totalMinor > maxInt64) return refuse('order total is larger than the largest amount an order can hold');
+  if (!isAmount(totalMinor)) return refuse('order total is larger than the largest amount an order can hold');
   return { items, totalMinor, currency: currencies[0]! };
 }
 

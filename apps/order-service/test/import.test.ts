@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { withClient } from '@oms/db';
 import { cloneTemplate, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadHeaderError, csvHeader, importOrders, orderProblem, parseRow, parseTimestamp, splitCsvLine, type ImportRow } from '../src/importer';
+import { BadHeaderError, csvHeader, importOrders } from '../src/importer';
 
 const serviceDir = new URL('..', import.meta.url).pathname;
 let db: TestDatabase;
@@ -60,43 +60,6 @@ const counts = () =>
     );
     return rows[0] as { orders: number; items: number; history: number };
   });
-
-describe('parsing', () => {
-  it('splits quoted fields and refuses an open quote', () => {
-    expect(splitCsvLine('a,"b, c","say ""hi""",')).toEqual(['a', 'b, c', 'say "hi"', '']);
-    expect(splitCsvLine('a,"b')).toBeUndefined();
-  });
-
-  it('reads timestamps as UTC and refuses days that do not exist', () => {
-    expect(parseTimestamp('2024-05-01T10:00:00Z')).toBe('2024-05-01T10:00:00.000Z');
-    expect(parseTimestamp('2024-05-01 10:00')).toBe('2024-05-01T10:00:00.000Z');
-    expect(parseTimestamp('2024-05-01T10:00:00+0200')).toBe('2024-05-01T08:00:00.000Z');
-    expect(parseTimestamp('2024-05-01T10:00-02')).toBe('2024-05-01T12:00:00.000Z');
-    expect(parseTimestamp('2024-05-01T10:00:00.1234+05:30')).toBe('2024-05-01T04:30:00.123Z');
-    expect(parseTimestamp('2024-05-01')).toBe('2024-05-01T00:00:00.000Z');
-    expect(parseTimestamp('2023-02-29')).toBeUndefined();
-    expect(parseTimestamp('May 1 2024')).toBeUndefined();
-  });
-
-  it('lists every problem of a row', () => {
-    expect(parseRow(`R1,${1},SKU,Mug,2,1299,EUR,2024-05-01`, 2)).toEqual({
-      row: { line: 2, ref: 'R1', customerId: '1', sku: 'SKU', name: 'Mug', quantity: 2, unitPriceMinor: 1299n, currency: 'EUR', createdAt: '2024-05-01T00:00:00.000Z' },
-    });
-    const bad = parseRow('R1,x,SKU,Mug,-2,12.5,EUR,2024-05-01', 3);
-    expect(bad).toEqual({ ref: 'R1', problems: [expect.stringMatching(/customer_id "x"/), expect.stringMatching(/quantity "-2"/), expect.stringMatching(/unit_price_minor "12.5"/)] });
-    expect(parseRow('R1,1,SKU,Mug,1,100,XXX,2024-05-01', 4)).toEqual({ ref: 'R1', problems: [expect.stringMatching(/currency "XXX"/)] });
-    expect(parseRow('R1,1,SKU', 5)).toEqual({ ref: 'R1', problems: ['expected 8 fields, got 3'] });
-  });
-
-  it('refuses orders that mix currencies or repeat an sku', () => {
-    const row = (line: number, sku: string, currency: string): ImportRow => ({
-      line, ref: 'R', customerId: '1', sku, name: 'n', quantity: 1, unitPriceMinor: 1n, currency, createdAt: '2024-05-01T00:00:00.000Z',
-    });
-    expect(orderProblem([row(2, 'A', 'EUR'), row(3, 'B', 'EUR')])).toBeUndefined();
-    expect(orderProblem([row(2, 'A', 'EUR'), row(3, 'B', 'USD')])).toMatch(/mixed currencies \(EUR, USD\)/);
-    expect(orderProblem([row(2, 'A', 'EUR'), row(3, 'A', 'EUR')])).toMatch(/line 3: sku A already on line 2/);
-  });
-});
 
 describe('import', () => {
   it('imports a good file exactly', async () => {
@@ -180,7 +143,7 @@ describe('import', () => {
     await writeFile(file, csv(`F-1,${customerA},MUG,Mug,1,100,EUR,2024-05-01`, `F-2,${customerA},MUG,Mug,0,100,EUR,2024-05-01`));
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, ['--import', 'tsx', 'src/import.ts', ...args], { cwd: serviceDir }, (_e, stdout, stderr) =>
+        const child = execFile(process.execPath, ['--import', 'tsx', 'src/importer/cli.ts', ...args], { cwd: serviceDir }, (_e, stdout, stderr) =>
           resolve({ code: child.exitCode, stdout, stderr }),
         );
       });

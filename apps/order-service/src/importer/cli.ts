@@ -1,8 +1,8 @@
 /**
  * Imports orders with their items from a CSV file (format and transaction
- * choices: src/importer.ts).
- *   npx tsx apps/order-service/src/import.ts <file.csv> [--chunk 1000] [--database-url postgres://...]
- *   npm run import:orders -- <file.csv> ...
+ * choices: index.ts and the files it names).
+ *   npm run import:orders -- <file.csv> [--chunk 1000] [--database-url postgres://...]
+ *   npx tsx apps/order-service/src/importer/cli.ts <file.csv> ...
  * Progress goes to stderr (a bar redrawn in place on a terminal, a line every
  * few seconds and one at the end otherwise), the summary to stdout.
  * Exit code: 0 everything imported, 1 something rejected (or the header is
@@ -13,9 +13,9 @@ import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { env, loadConfig } from '@oms/platform';
 import pg from 'pg';
-import { BadHeaderError, formatSummary, importOrders, type ImportProgress } from './importer';
+import { BadHeaderError, formatSummary, importOrders, type ImportProgress } from './index';
 
-const usage = 'usage: import.ts <file.csv> [--chunk <orders per chunk, default 1000>] [--database-url <url, default $DATABASE_URL>]';
+const usage = 'usage: npm run import:orders -- <file.csv> [--chunk <orders per chunk, default 1000>] [--database-url <url, default $DATABASE_URL>]';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);

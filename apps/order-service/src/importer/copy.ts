@@ -1,0 +1,98 @@
+/**
+ * Writes orders a chunk at a time. Each chunk runs under a SAVEPOINT: its
+ * rows are COPYed (pg-copy-streams) into a temporary staging table, then one
+ * statement takes ids from the orders sequence and INSERT ... SELECTs the
+ * orders, items and history. Each order is written PENDING with
+ * total = sum(quantity * unit_price_minor) and one history row
+ * null -> PENDING "imported" dated at its created_at. A chunk naming an
+ * unknown customer fails its foreign key, is rolled back to its savepoint and
+ * comes back as a rejection; the transaction stays usable for the next chunk.
+ */
+import { once } from 'node:events';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { ImportOrder, Rejection } from './orders';
+
+/** A value in COPY's text format. */
+const copyText = (value: string) => value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
+
+function copyRows(orders: ImportOrder[]): string {
+  let text = '';
+  for (const order of orders) {
+    for (const r of order.rows) {
+      text += `${r.line}\t${copyText(r.ref)}\t${r.customerId}\t${copyText(r.sku)}\t${copyText(r.name)}\t${r.quantity}\t${r.unitPriceMinor}\t${r.currency}\t${r.createdAt}\n`;
+    }
+  }
+  return text;
+}
+
+const stagingTable = `
+  CREATE TEMP TABLE import_rows (
+    line integer NOT NULL, ref text NOT NULL, customer_id bigint NOT NULL, sku text NOT NULL, name text NOT NULL,
+    quantity integer NOT NULL, unit_price_minor bigint NOT NULL, currency char(3) NOT NULL, created_at timestamptz NOT NULL
+  ) ON COMMIT DROP`;
+
+// ids come from the orders sequence in file order (the ref -> id map is the
+// materialized CTE); items and history join it. The foreign keys of the items
+// and history are checked at the end of the statement, after the orders exist.
+const insertChunk = `
+  WITH ids AS MATERIALIZED (
+    SELECT ref, nextval(pg_get_serial_sequence('orders', 'id')) AS id, customer_id, currency, created_at, total_minor
+    FROM (
+      SELECT ref, min(line) AS first_line, min(customer_id) AS customer_id, min(currency) AS currency,
+             min(created_at) AS created_at, sum(quantity * unit_price_minor)::bigint AS total_minor
+      FROM import_rows GROUP BY ref ORDER BY first_line
+    ) o
+  ), new_orders AS (
+    INSERT INTO orders (id, customer_id, status, total_minor, currency, created_at, updated_at)
+    SELECT id, customer_id, 'PENDING', total_minor, currency, created_at, now() FROM ids
+    RETURNING id
+  ), new_items AS (
+    INSERT INTO order_items (order_id, sku, name, quantity, unit_price_minor, line_total_minor)
+    SELECT ids.id, r.sku, r.name, r.quantity, r.unit_price_minor, r.quantity * r.unit_price_minor
+    FROM import_rows r JOIN ids USING (ref) ORDER BY r.line
+    RETURNING order_id
+  ), new_history AS (
+    INSERT INTO order_status_history (order_id, from_status, to_status, reason, changed_at)
+    SELECT id, NULL, 'PENDING', 'imported', created_at FROM ids ORDER BY id
+    RETURNING order_id
+  )
+  SELECT (SELECT count(*) FROM new_orders)::int AS orders, (SELECT count(*) FROM new_items)::int AS items,
+         (SELECT count(*) FROM new_history)::int AS history`;
+
+/** The staging table the chunks go through; inside the import's transaction, which drops it. */
+export async function createStagingTable(client: pg.Client): Promise<void> {
+  await client.query(stagingTable);
+}
+
+/** Of the chunk's customer ids, those no customer has (sorted). */
+async function unknownCustomers(client: pg.Client, orders: ImportOrder[]): Promise<string[]> {
+  const ids = [...new Set(orders.map((o) => o.rows[0]!.customerId))];
+  const { rows } = await client.query<{ id: string }>('SELECT id::text FROM customers WHERE id = ANY($1::bigint[])', [ids]);
+  const known = new Set(rows.map((r) => r.id));
+  return ids.filter((id) => !known.has(id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+}
+
+const isDatabaseError = (error: unknown, codePattern: RegExp): error is Error & { code: string } =>
+  error instanceof Error && 'code' in error && typeof error.code === 'string' && codePattern.test(error.code);
+
+/** Writes one chunk under a savepoint: the items written, or the chunk's rejection. */
+export async function writeChunk(client: pg.Client, orders: ImportOrder[]): Promise<{ items: number } | { rejection: Rejection }> {
+  await client.query('SAVEPOINT import_chunk');
+  try {
+    await client.query('TRUNCATE import_rows');
+    const copy = client.query(copyFrom('COPY import_rows (line, ref, customer_id, sku, name, quantity, unit_price_minor, currency, created_at) FROM STDIN'));
+    copy.end(copyRows(orders));
+    await once(copy, 'finish');
+    const { rows } = await client.query<{ orders: number; items: number; history: number }>(insertChunk);
+    await client.query('RELEASE SAVEPOINT import_chunk');
+    return { items: rows[0]!.items };
+  } catch (error) {
+    // 22xxx data exceptions and 23xxx integrity violations are the chunk's fault; anything else ends the import.
+    if (!isDatabaseError(error, /^2[23]/)) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT import_chunk; RELEASE SAVEPOINT import_chunk');
+    const unknown = isDatabaseError(error, /^23503$/) ? await unknownCustomers(client, orders) : [];
+    const reason = unknown.length > 0 ? `unknown customer ${unknown.join(', ')}` : `the database refused the chunk: ${error.message}`;
+    return { rejection: { firstLine: orders[0]!.firstLine, lastLine: orders.at(-1)!.lastLine, orders: orders.length, reason } };
+  }
+}
