@@ -1,8 +1,9 @@
 /**
- * The saga's activities, built by a factory that receives the service
- * clients (tests pass fakes, the worker passes gRPC clients): the forward
- * steps (saga.ts), the undos and end states (compensations.ts), and the
+ * The saga's activities, one factory per service over its client (tests
+ * pass fakes, the worker passes gRPC clients), composed here; plus the
  * retired steps that orders started before `saga-v2` still call (v1.ts).
+ * Their names and signatures are what workflow code and recorded histories
+ * call: change neither.
  */
 import type { Client } from '@connectrpc/connect';
 import type { InventoryService } from '@oms/contracts/inventory/v1';
@@ -10,11 +11,15 @@ import type { OrderService } from '@oms/contracts/order/v1';
 import type { PaymentService } from '@oms/contracts/payment/v1';
 import type { ShippingService } from '@oms/contracts/shipping/v1';
 import type { Registry } from 'prom-client';
-import { compensationActivities } from './compensations';
-import { sagaActivities } from './saga';
+import { orderStatus } from './calls';
+import { compensator, type Compensate } from './compensate';
+import { inventoryActivities } from './inventory';
+import { orderActivities } from './order';
+import { paymentActivities } from './payment';
+import { shippingActivities } from './shipping';
 import { v1Activities } from './v1';
 
-export type { OrderSnapshot } from './saga';
+export type { OrderSnapshot } from './order';
 export type { ShippingProgress } from './v1';
 
 export interface ActivityDeps {
@@ -29,8 +34,21 @@ export interface ActivityDeps {
   fraudReviewLimitMinor?: bigint;
 }
 
+/** What every service's activities share: the order's status moves (steps move it themselves) and the compensation wrapper. */
+export interface SharedCalls {
+  status: ReturnType<typeof orderStatus>;
+  compensate: Compensate;
+}
+
 export function createActivities(deps: ActivityDeps) {
-  return { ...sagaActivities(deps), ...compensationActivities(deps), ...v1Activities(deps) };
+  const shared: SharedCalls = { status: orderStatus(deps.order), compensate: compensator(deps.registry) };
+  return {
+    ...orderActivities(deps, shared),
+    ...inventoryActivities(deps, shared),
+    ...paymentActivities(deps, shared),
+    ...shippingActivities(deps, shared),
+    ...v1Activities(deps, shared),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -5,12 +5,13 @@
  * file (and workflows/steps-v1.ts) once no such order runs.
  */
 import type { StatusName } from '@oms/contracts/order-lifecycle';
-import { ShipmentStatus } from '@oms/contracts/shipping/v1';
 import { businessErrors } from '@oms/contracts/workflows';
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { ActivityDeps } from '.';
-import { key, orderStatus, signal } from './calls';
+import { Context } from '@temporalio/activity';
+import type { ActivityDeps, SharedCalls } from '.';
+import { key, signal } from './calls';
 import { refusalsAs, stockDetails } from './errors';
+import { checkReviewLimit } from './order';
+import { confirmation } from './shipping';
 
 /** What arrangeShipping records in its heartbeats, to resume from on retry. */
 export interface ShippingProgress {
@@ -18,18 +19,14 @@ export interface ShippingProgress {
   polls: number;
 }
 
-export function v1Activities(deps: ActivityDeps) {
+export function v1Activities(deps: ActivityDeps, { status }: SharedCalls) {
   const { order, inventory, payment, shipping } = deps;
-  const status = orderStatus(order);
   const { getOrder } = status;
 
   return {
     async checkFraud(orderId: string): Promise<void> {
       const { total } = await getOrder(orderId);
-      const limit = deps.fraudReviewLimitMinor ?? 100_000_00n;
-      if (total!.amountMinor > limit) {
-        throw ApplicationFailure.nonRetryable(`order total ${total!.amountMinor} exceeds the review limit ${limit}`, businessErrors.fraudSuspected);
-      }
+      checkReviewLimit(total!, deps.fraudReviewLimitMinor);
     },
 
     setOrderStatus: (orderId: string, from: StatusName, to: StatusName) => status.move(orderId, { from, to }),
@@ -71,12 +68,8 @@ export function v1Activities(deps: ActivityDeps) {
       }
       for (;;) {
         const { shipment } = await shipping.getShipment({ orderId }, signal());
-        if (shipment!.status === ShipmentStatus.CONFIRMED || shipment!.status === ShipmentStatus.DELIVERED) {
-          return { trackingNumber: shipment!.trackingNumber };
-        }
-        if (shipment!.status === ShipmentStatus.CANCELLED) {
-          throw ApplicationFailure.nonRetryable(`shipment for order ${orderId} was cancelled`, businessErrors.shippingRefused);
-        }
+        const confirmed = confirmation(orderId, shipment!);
+        if (confirmed) return confirmed;
         progress = { ...progress, polls: progress.polls + 1 };
         ctx.heartbeat(progress);
         await ctx.sleep(deps.shippingPollMs ?? 500);

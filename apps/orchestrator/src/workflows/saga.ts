@@ -1,11 +1,9 @@
 import { CancellationScope, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { untilDone } from './activity-options';
 
-/** The undo activities: they never give up (no attempt limit, backoff capped at a minute). */
-export const undo = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+/** The undo activities: they never give up. */
+export const undo = proxyActivities<Activities>(untilDone);
 
 /**
  * The undo list of a saga. Each step's undo is registered before the step

@@ -4,14 +4,14 @@
  * Delete with activities/v1.ts once no such order runs.
  */
 import { sagaMoves, type SagaMove } from '@oms/contracts/order-lifecycle';
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { backoff, cancellationType } from './activity-options';
 import type { ForwardSteps } from './order-workflow';
 import { undo } from './saga';
 
 // The seed articles' policy, which gave up on faults that heal: only v1 orders still use it.
-const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 };
-const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+const retry = { ...backoff, maximumAttempts: 5 };
 const steps = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry, cancellationType });
 const shipping = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds', retry, cancellationType });
 

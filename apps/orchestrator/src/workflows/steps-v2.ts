@@ -9,21 +9,18 @@
  * the step's window (`retryWindowMs`, default an hour), long enough to ride
  * out an outage; there is no attempt limit.
  */
-import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Step } from '@oms/contracts/workflows';
+import { backoff, cancellationType } from './activity-options';
 import type { ForwardSteps } from './order-workflow';
 import { undo } from './saga';
 
 const hourMs = 60 * 60 * 1000;
-const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
-// On cancellation, wait for an attempt in flight to end before compensating:
-// otherwise a charge could land after its refund ran.
-const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
 
 export const stepsV2: ForwardSteps = async ({ input, step, saga, validated }) => {
   const { orderId, paymentToken } = input;
-  const window = (name: Step) => ({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: input.retryWindowMs?.[name] ?? hourMs, retry });
+  const window = (name: Step) => ({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: input.retryWindowMs?.[name] ?? hourMs, retry: backoff });
   const run = <T>(name: Step, call: (activities: Activities) => Promise<T>) =>
     step(name, () => call(proxyActivities<Activities>({ ...window(name), cancellationType })));
 

@@ -1,12 +1,10 @@
 import { condition, continueAsNew, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { orderDeliveredSignal, type TrackingInput, type TrackingOutcome } from '@oms/contracts/workflows';
+import { untilDone } from './activity-options';
 
 const day = 24 * 60 * 60 * 1000;
-const { markDelivered } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { markDelivered } = proxyActivities<Activities>(untilDone);
 
 /**
  * OrderTrackingWorkflow, id `tracking-<orderId>`: waits for the carrier's
