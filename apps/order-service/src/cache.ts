@@ -6,7 +6,7 @@
  */
 import type { Order } from '@oms/contracts/order/v1';
 import { LRUCache } from 'lru-cache';
-import { Counter, type Registry } from 'prom-client';
+import type { OrderMetrics } from './metrics';
 
 /** One load in flight; set when its order is invalidated before the load ends. */
 interface Load {
@@ -16,27 +16,23 @@ interface Load {
 export class OrderCache {
   private readonly orders: LRUCache<string, Order>;
   private readonly loads = new Map<string, Set<Load>>();
-  private readonly hits: Counter;
-  private readonly misses: Counter;
 
   /** `ttlMs` 0 turns caching off (lru-cache would read 0 as "never expires"). */
   constructor(
     private readonly options: { ttlMs: number; max: number },
-    registry: Registry,
+    private readonly metrics: OrderMetrics,
   ) {
     this.orders = new LRUCache({ max: options.max, ttl: options.ttlMs });
-    this.hits = new Counter({ name: 'order_cache_hits_total', help: 'GetOrder answered from the cache', registers: [registry] });
-    this.misses = new Counter({ name: 'order_cache_misses_total', help: 'GetOrder read from the database', registers: [registry] });
   }
 
   /** The cached order, or `load()`'s, which is kept unless the order was invalidated meanwhile. */
   async get(id: string, load: () => Promise<Order | undefined>): Promise<Order | undefined> {
     const cached = this.orders.get(id);
     if (cached) {
-      this.hits.inc();
+      this.metrics.cacheHits.inc();
       return cached;
     }
-    this.misses.inc();
+    this.metrics.cacheMisses.inc();
     const pending: Load = { invalidated: false };
     const loads = this.loads.get(id) ?? new Set<Load>();
     this.loads.set(id, loads.add(pending));

@@ -12,6 +12,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderCache } from '../src/cache';
 import { startOrderService } from '../src/main';
+import { orderMetrics } from '../src/metrics';
 
 let db: TestDatabase;
 const servers: RpcServer[] = [];
@@ -114,7 +115,7 @@ describe('OrderCache', () => {
   const order = (status: OrderStatus) => ({ id: '1', status }) as Order;
 
   it('does not keep what a load read when the order was invalidated while it ran', async () => {
-    const cache = new OrderCache({ ttlMs: 600_000, max: 10 }, new Registry());
+    const cache = new OrderCache({ ttlMs: 600_000, max: 10 }, orderMetrics(new Registry()));
     let finishLoad!: (o: Order) => void;
     const loading = cache.get('1', () => new Promise<Order>((resolve) => (finishLoad = resolve)));
     cache.invalidate('1');
@@ -125,10 +126,10 @@ describe('OrderCache', () => {
   });
 
   it('keeps nothing with a TTL of 0, and never caches a missing order', async () => {
-    const off = new OrderCache({ ttlMs: 0, max: 10 }, new Registry());
+    const off = new OrderCache({ ttlMs: 0, max: 10 }, orderMetrics(new Registry()));
     await off.get('1', async () => order(OrderStatus.PENDING));
     expect((await off.get('1', async () => order(OrderStatus.VALIDATED)))?.status).toBe(OrderStatus.VALIDATED);
-    const on = new OrderCache({ ttlMs: 600_000, max: 10 }, new Registry());
+    const on = new OrderCache({ ttlMs: 600_000, max: 10 }, orderMetrics(new Registry()));
     await on.get('2', async () => undefined);
     expect((await on.get('2', async () => order(OrderStatus.PENDING)))?.status).toBe(OrderStatus.PENDING);
   });

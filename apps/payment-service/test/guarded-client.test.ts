@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ProviderUnavailable, type CardProvider, type ChargeOutcome, type ProviderCharge } from '../src/card-provider/card-provider';
 import { GuardedCardProvider, type GuardOptions } from '../src/card-provider/guarded-client';
+import { paymentMetrics } from '../src/metrics';
 
 // The guard around a scripted provider: no database, no simulator.
 const request: ProviderCharge = { key: 'charge:k', token: 'tok', amountMinor: 100n, currency: 'USD' };
@@ -15,7 +16,7 @@ const never = () => new Promise<never>(() => undefined);
 function guarded(charge: CardProvider['charge'], options: Partial<GuardOptions> = {}) {
   const registry = new Registry();
   const provider: CardProvider = { charge, refund: async () => 're_1' };
-  const guard = new GuardedCardProvider(provider, { timeoutMs: 1000, breakerThreshold: 2, halfOpenMs: 200, ...options }, registry);
+  const guard = new GuardedCardProvider(provider, { timeoutMs: 1000, breakerThreshold: 2, halfOpenMs: 200, ...options }, paymentMetrics(registry));
   const metric = async (name: string, labels: Record<string, string> = {}) => {
     const { values } = await registry.getSingleMetric(name)!.get();
     return values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))?.value ?? 0;

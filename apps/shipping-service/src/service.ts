@@ -17,9 +17,9 @@ import {
 } from '@oms/contracts/shipping/v1';
 import { Refusal, type IdempotentCall } from '@oms/db';
 import { notFound } from '@oms/platform';
-import { Counter, type Registry } from 'prom-client';
 import { validateCancelShipment, validateCreateShipment, validateOrderId } from './domain';
 import type { Prisma } from './generated/prisma/client';
+import type { ShippingMetrics } from './metrics';
 import type { Change, ShipmentEvent, ShipmentRow, ShippingStore } from './store';
 
 const timestamp = (date: Date | null) => (date ? timestampFromDate(date) : undefined);
@@ -54,13 +54,7 @@ export function toShipment(row: ShipmentRow): Shipment {
 /** A mutating call about one order's shipment. */
 type ShipmentCall<Req extends DescMessage, Res extends DescMessage> = IdempotentCall<Req, Res> & { request: { orderId: string } };
 
-export function createShippingService(store: ShippingStore, registry: Registry): ServiceImpl<typeof ShippingService> {
-  const shipments = new Counter({
-    name: 'shipping_shipments_total',
-    help: 'Shipments by event: created, cancelled, delivered',
-    labelNames: ['event'],
-    registers: [registry],
-  });
+export function createShippingService(store: ShippingStore, metrics: ShippingMetrics): ServiceImpl<typeof ShippingService> {
 
   /**
    * Runs a mutation once per idempotency key and answers with its shipment
@@ -80,7 +74,7 @@ export function createShippingService(store: ShippingStore, registry: Registry):
       event = change.event;
       return respond(toShipment(change.shipment));
     });
-    if (event) shipments.inc({ event });
+    if (event) metrics.shipments.inc({ event });
     return response;
   }
 

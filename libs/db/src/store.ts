@@ -4,7 +4,7 @@ import { idempotent, priorOutcome, Refusal, type IdempotentCall, type SqlClient,
 
 /**
  * What every service's store shares: mutations that run once per
- * idempotency key, the replay lookup, and a readiness ping.
+ * idempotency key, and the replay lookup.
  */
 export class IdempotentStore<Tx extends SqlClient> {
   constructor(protected readonly db: TransactionRunner<Tx>) {}
@@ -20,11 +20,6 @@ export class IdempotentStore<Tx extends SqlClient> {
   /** The recorded outcome of this key, so a replay skips remote calls made before `transact`. */
   prior<Req extends DescMessage, Res extends DescMessage>(call: IdempotentCall<Req, Res>): Promise<MessageShape<Res> | undefined> {
     return priorOutcome(this.db, call);
-  }
-
-  async ping(): Promise<boolean> {
-    await this.db.$queryRawUnsafe('SELECT 1');
-    return true;
   }
 }
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The settings `loadConfig` reads with `shape`. */
+export type Config<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<Shape>>;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -11,7 +14,7 @@ export class ConfigError extends Error {
 export function loadConfig<Shape extends z.ZodRawShape>(
   shape: Shape,
   env: Record<string, string | undefined> = process.env,
-): z.infer<z.ZodObject<Shape>> {
+): Config<Shape> {
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
@@ -40,3 +43,5 @@ export function serviceConfigShape(defaults: { port: number; metricsPort: number
     SHUTDOWN_GRACE_MS: env.milliseconds(10_000),
   };
 }
+
+export type ServiceConfigShape = ReturnType<typeof serviceConfigShape>;

@@ -1,4 +1,4 @@
-export { ConfigError, env, loadConfig, serviceConfigShape } from './config';
+export { ConfigError, env, loadConfig, serviceConfigShape, type Config, type ServiceConfigShape } from './config';
 export { createLogger, type Logger } from './logger';
 export { createRegistry, requestMetrics, rpcMetricsInterceptor } from './metrics';
 export { startMetricsServer, type MetricsServer } from './metrics-server';

@@ -18,7 +18,8 @@ import {
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter } from 'prom-client';
+import type { PaymentMetrics } from '../metrics';
 import { ProviderUnavailable, type CardProvider, type ChargeOutcome, type ProviderCharge, type ProviderRefund } from './card-provider';
 
 export interface GuardOptions {
@@ -41,7 +42,7 @@ export class GuardedCardProvider implements CardProvider {
   constructor(
     private readonly provider: CardProvider,
     private readonly options: GuardOptions,
-    registry: Registry,
+    metrics: PaymentMetrics,
   ) {
     const breaker = circuitBreaker(handleWhen(isTransient), {
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
@@ -49,20 +50,8 @@ export class GuardedCardProvider implements CardProvider {
     });
     breaker.onBreak(() => (this.openedAt = Date.now()));
     this.policy = wrap(breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
-    new Gauge({
-      name: 'payment_provider_circuit_state',
-      help: 'Card provider circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated',
-      registers: [registry],
-      collect() {
-        this.set(breaker.state);
-      },
-    });
-    this.charges = new Counter({
-      name: 'payment_provider_charges_total',
-      help: 'Charges sent to the card provider, by outcome',
-      labelNames: ['outcome'],
-      registers: [registry],
-    });
+    metrics.watchProviderCircuit(() => breaker.state);
+    this.charges = metrics.providerCharges;
   }
 
   async charge(request: ProviderCharge): Promise<ChargeOutcome> {

@@ -1,0 +1,80 @@
+/**
+ * How every Prisma-backed service starts, so that each main.ts says only
+ * what is its own (settings, client, handlers): configuration, the start-up
+ * migration check, the database client, the RPC server with health and
+ * metrics, and a shutdown that closes the databases after the last call.
+ */
+import { fileURLToPath } from 'node:url';
+import type { DescService } from '@bufbuild/protobuf';
+import type { ServiceImpl } from '@connectrpc/connect';
+import { createLogger, createRegistry, loadConfig, startRpcServer, type Config, type RpcServer, type ServiceConfigShape } from '@oms/platform';
+import { mapDatabaseError } from './errors';
+import type { SqlClient } from './idempotency';
+import { assertMigrated } from './migration-check';
+import { pgAdapter } from './prisma';
+
+/** What the kit needs of a generated PrismaClient. */
+export type DatabaseClient = SqlClient & { $disconnect(): Promise<void> };
+
+/** What a service's handlers are built from. */
+export interface ServiceParts<Settings, Db> {
+  config: Settings;
+  /** The service's database client (pool of DATABASE_POOL_SIZE). */
+  db: Db;
+  /** The app's metrics registry, for its business metrics (src/metrics.ts). */
+  registry: RpcServer['registry'];
+  /** Another client on a pool of its own, disconnected at shutdown like `db`. */
+  connect(): Db;
+  /** Runs at shutdown after the last call, before the databases disconnect. */
+  onClose(close: () => Promise<void>): void;
+}
+
+export interface PrismaService<S extends DescService, Shape extends ServiceConfigShape, Db extends DatabaseClient> {
+  /** e.g. "order-service": names the logger, the metrics and the health entry. */
+  app: string;
+  service: S;
+  /** serviceConfigShape(...) and the service's own settings. */
+  config: Shape;
+  /** The service's prisma/ folder: the start-up check compares its migrations with the database's. */
+  prismaDir: URL;
+  /** The app's generated client on the given adapter: `(adapter) => new PrismaClient({ adapter })`. */
+  client: (adapter: ReturnType<typeof pgAdapter>) => Db;
+  handlers: (parts: ServiceParts<Config<Shape>, Db>) => ServiceImpl<S>;
+}
+
+/** Starts the service; ready while its database answers. `env` defaults to the process's. */
+export async function startPrismaService<S extends DescService, Shape extends ServiceConfigShape, Db extends DatabaseClient>(
+  definition: PrismaService<S, Shape, Db>,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RpcServer> {
+  // Shape extends the common settings, which TypeScript cannot see through zod's inferred type.
+  const config = loadConfig(definition.config, env) as Config<Shape> & Config<ServiceConfigShape>;
+  await assertMigrated(config.DATABASE_URL, fileURLToPath(definition.prismaDir));
+  const clients: Db[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const connect = () => {
+    const client = definition.client(pgAdapter(config.DATABASE_URL, config.DATABASE_POOL_SIZE));
+    clients.push(client);
+    return client;
+  };
+  const db = connect();
+  const registry = createRegistry(definition.app);
+  const handlers = definition.handlers({ config, db, registry, connect, onClose: (close) => closers.push(close) });
+  return startRpcServer({
+    app: definition.app,
+    config,
+    logger: createLogger(definition.app, config.LOG_LEVEL),
+    services: [definition.service],
+    routes: (router) => router.service(definition.service, handlers),
+    errorMappers: [mapDatabaseError],
+    ready: async () => {
+      await db.$queryRawUnsafe('SELECT 1');
+      return true;
+    },
+    registry,
+    onClose: async () => {
+      for (const close of closers) await close();
+      await Promise.all(clients.map((client) => client.$disconnect()));
+    },
+  });
+}
