@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BadHeaderError, csvHeader, readRecords, type CsvRecord } from '../src/importer/csv';
 
-async function records(text: string): Promise<CsvRecord[]> {
+async function records(input: string | Readable): Promise<CsvRecord[]> {
   const all: CsvRecord[] = [];
-  for await (const record of readRecords(Readable.from([text]))) all.push(record);
+  for await (const record of readRecords(typeof input === 'string' ? Readable.from([input]) : input)) all.push(record);
   return all;
 }
 
@@ -30,6 +30,18 @@ describe('csv', () => {
     const lines: number[] = [];
     for await (const _ of readRecords(Readable.from([`${csvHeader}\na\n\n"b\nc"\n`]), (line) => lines.push(line)));
     expect(lines).toEqual([1, 2, 3, 5]);
+  });
+
+  it('fails with the input when reading fails, and closes the input when stopped early', async () => {
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('disk gone'));
+      },
+    });
+    await expect(records(failing)).rejects.toThrow('disk gone');
+    const input = Readable.from([`${csvHeader}\na\nb\n`]);
+    for await (const _ of readRecords(input)) break;
+    expect(input.destroyed).toBe(true);
   });
 
   it('refuses a wrong header, or none, before yielding anything', async () => {

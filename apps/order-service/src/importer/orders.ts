@@ -23,7 +23,7 @@ export interface Rejection {
   reason: string;
 }
 
-export type ReadEvent = { order: ImportOrder } | { rejection: Rejection };
+type ReadEvent = { order: ImportOrder } | { rejection: Rejection };
 
 /**
  * Reads the CSV as a stream: refuses a bad header (BadHeaderError) before
