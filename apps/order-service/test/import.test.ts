@@ -130,6 +130,17 @@ describe('import', () => {
     expect(await counts()).toEqual({ orders: before.orders + 2, items: before.items + 2, history: before.history + 2 });
   });
 
+  it('imports a name with a line break and counts its lines', async () => {
+    const before = await lastOrderId();
+    const result = await runImport(
+      csv(`H-1,${customerA},MUG,"Mug,\nlarge",1,100,EUR,2024-05-01`, `H-2,${customerA},MUG,Mug,0,100,EUR,2024-05-01`),
+    );
+    expect(result).toMatchObject({ ordersImported: 1, ordersRejected: 1, linesRead: 4 });
+    expect(result.rejections).toEqual([{ firstLine: 4, lastLine: 4, orders: 1, ref: 'H-2', reason: expect.stringMatching(/^quantity "0"/) }]);
+    const names = await withClient(db.url, (c) => c.query<{ name: string }>('SELECT name FROM order_items WHERE order_id > $1', [before]));
+    expect(names.rows).toEqual([{ name: 'Mug,\nlarge' }]);
+  });
+
   it('writes nothing when the header is wrong', async () => {
     const before = await counts();
     const text = `order_ref,customer,sku,name,quantity,unit_price_minor,currency,created_at\nE-1,${customerA},MUG,Mug,1,100,EUR,2024-05-01\n`;
