@@ -3,7 +3,7 @@
  * request returns the first outcome and has no second effect; the same key
  * with a different request is refused with ALREADY_EXISTS.
  *
- * Each service's database has the table (see its schema.prisma):
+ * Each service's database has the table (its model: libs/db/prisma/idempotency-key.prisma):
  *   idempotency_keys(scope, key, fingerprint, response, error_code, error_message)
  * The key row is written in the same transaction as the effect, so the two
  * commit together or not at all. A concurrent duplicate blocks on the key's

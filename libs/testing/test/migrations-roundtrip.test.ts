@@ -81,10 +81,10 @@ describe('migrations of every service', () => {
   });
 });
 
-describe('schema.prisma of every service', () => {
+describe('the Prisma schema of every service', () => {
   // Migrations are written by hand (data moves, down scripts): Prisma checks they still build the schema it models.
   it.concurrent.for(services)('$app: is what its migrations build', async ({ app }) => {
-    const args = ['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema-datamodel', 'prisma/schema.prisma', '--exit-code'];
+    const args = ['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema-datamodel', 'prisma', '--exit-code'];
     // Any database serves to make the shadow from; not the template, which others copy meanwhile.
     await runPrisma(appDir(app), args, withDatabase(postgresServerUrl(), 'postgres'));
   });

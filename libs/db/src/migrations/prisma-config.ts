@@ -1,17 +1,41 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
 import { MigratePg } from './migrate-adapter';
 
+/** The models every service's schema has, owned here (libs/db/prisma/*.prisma). */
+const sharedModels = ['idempotency-key.prisma'];
+const sharedModelsDir = path.join(import.meta.dirname, '..', '..', 'prisma');
+
+/**
+ * Copies the shared models into the service's schema folder (gitignored
+ * there), so each Prisma command sees the current ones. Only when they
+ * differ, and by rename, since Prisma commands of one service run concurrently.
+ */
+function copySharedModels(schemaDir: string): void {
+  for (const file of sharedModels) {
+    const text = readFileSync(path.join(sharedModelsDir, file), 'utf8');
+    const target = path.join(schemaDir, file);
+    if (existsSync(target) && readFileSync(target, 'utf8') === text) continue;
+    const temporary = `${target}.${process.pid}.tmp`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, target);
+  }
+}
+
 /**
  * Every service's prisma.config.ts: Prisma Migrate on the JavaScript schema
  * engine (no Rust binary to download), against DATABASE_URL or the service's
- * local default database.
+ * local default database. The schema is the service's prisma/ folder (Prisma's
+ * multi-file schema): its schema.prisma and the shared models copied beside it.
  */
 export function servicePrismaConfig(serviceDir: string, defaultDatabase: string): ReturnType<typeof defineConfig> {
+  const schemaDir = path.join(serviceDir, 'prisma');
+  copySharedModels(schemaDir);
   return defineConfig({
     experimental: { adapter: true },
     engine: 'js',
-    schema: path.join(serviceDir, 'prisma', 'schema.prisma'),
+    schema: schemaDir,
     adapter: async () => new MigratePg(process.env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${defaultDatabase}`),
   });
 }
