@@ -6,6 +6,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { BadRequestSchema } from '@oms/contracts/rpc';
 import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -66,13 +67,9 @@ function fieldErrors(validation: AjvError[], part: string): FieldError[] {
 const bodyPointer = (field: string) =>
   '/' + field.replace(/\[(\d+)\]/g, '.$1').split('.').map((part) => part.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())).join('/');
 
-/** "lines[0].sku: unknown sku X; customer_id: ..." (platform Violations) -> one entry per field. */
-function rpcFieldErrors(message: string): FieldError[] {
-  return message.split('; ').map((part) => {
-    const at = part.indexOf(': ');
-    return at > 0 ? { field: bodyPointer(part.slice(0, at)), message: part.slice(at + 2) } : { field: '/', message: part };
-  });
-}
+/** The service's field violations (google.rpc.BadRequest), each field as a pointer into the JSON body. */
+const rpcFieldErrors = (error: ConnectError): FieldError[] =>
+  error.findDetails(BadRequestSchema).flatMap((bad) => bad.fieldViolations.map((v) => ({ field: bodyPointer(v.field), message: v.description })));
 
 const rpcStatus: Partial<Record<Code, [number, string]>> = {
   [Code.InvalidArgument]: [400, 'invalid-argument'],
@@ -94,7 +91,7 @@ export function toProblem(error: unknown): { problem: Omit<ProblemBody, 'instanc
     const mapped = rpcStatus[error.code];
     if (!mapped) return { problem: body(500, 'internal', 'the request could not be completed'), logAs: 'error' };
     const [status, slug] = mapped;
-    const errors = error.code === Code.InvalidArgument ? rpcFieldErrors(error.rawMessage) : undefined;
+    const errors = error.code === Code.InvalidArgument ? rpcFieldErrors(error) : undefined;
     // 503s say what is down without the upstream's words; client errors carry the service's readable reason.
     const detail = status === 503 ? 'a service the gateway depends on is unavailable; retry later' : error.rawMessage;
     return { problem: body(status, slug, detail, errors), logAs: status === 503 ? 'warn' : undefined };

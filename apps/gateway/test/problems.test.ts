@@ -1,5 +1,6 @@
 /** How service errors reach HTTP clients: a fault a retry can outlive is 503, never a 4xx a client would give up on. */
 import { Code, ConnectError } from '@connectrpc/connect';
+import { invalidArgument } from '@oms/platform';
 import { describe, expect, it } from 'vitest';
 import { toProblem } from '../src/problems';
 
@@ -18,5 +19,18 @@ describe('toProblem', () => {
   it('keeps a business refusal a 409 with the service’s words', () => {
     const { problem } = toProblem(new ConnectError('insufficient stock for sku MUG-1', Code.FailedPrecondition));
     expect(problem).toMatchObject({ status: 409, detail: 'insufficient stock for sku MUG-1' });
+  });
+
+  it('names the fields from the BadRequest details, never from the message text', () => {
+    const error = invalidArgument([
+      { field: 'lines[1].quantity', description: 'must be greater than 0; really' },
+      { field: 'shipping_address.postal_code', description: 'is required' },
+    ]);
+    const { problem } = toProblem(error);
+    expect(problem).toMatchObject({ status: 400 });
+    expect(problem.errors).toEqual([
+      { field: '/lines/1/quantity', message: 'must be greater than 0; really' },
+      { field: '/shippingAddress/postalCode', message: 'is required' },
+    ]);
   });
 });

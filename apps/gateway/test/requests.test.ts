@@ -130,6 +130,14 @@ describe('bad requests', () => {
     expect(await orderCount()).toBe(before);
   });
 
+  it('refuses control characters in a sku with 400 naming the field (the contract, not Postgres, says no)', async () => {
+    const before = await orderCount();
+    const res = await post({ ...good, lines: [{ sku: 'MUG\u0000', quantity: 1 }] });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ field: '/lines/0/sku', message: expect.stringContaining('upper-case letters') }]);
+    expect(await orderCount()).toBe(before);
+  });
+
   it('answers 404 as a problem for an unknown route', async () => {
     expectProblem(await h.call('GET', '/v2/nothing'), 404);
   });

@@ -1,4 +1,4 @@
-/** The InventoryService RPC handlers: validate, run in the store, map to the wire. */
+/** The InventoryService RPC handlers (requests arrive validated against the contract): run in the store, map to the wire. */
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
@@ -21,15 +21,8 @@ import {
   type Product,
   type Reservation,
 } from '@oms/contracts/inventory/v1';
-import { notFound, pageSize, pageToken } from '@oms/platform';
+import { notFound, pageToken } from '@oms/platform';
 import { found, Refusal } from '@oms/db';
-import {
-  validateAdjustStock,
-  validateCreateProduct,
-  validateListProducts,
-  validateOrderId,
-  validateReserveStock,
-} from './domain';
 import type { InventoryStore, ProductRow, ReservationRow } from './store';
 
 export function toProduct(row: ProductRow): Product {
@@ -65,7 +58,6 @@ const isSku = (value: unknown): value is string => typeof value === 'string';
 export function createInventoryService(store: InventoryStore): ServiceImpl<typeof InventoryService> {
   return {
     async createProduct(req) {
-      validateCreateProduct(req);
       const call = { scope: 'inventory.CreateProduct', requestSchema: CreateProductRequestSchema, request: req, responseSchema: CreateProductResponseSchema };
       return store.transact(call, async (tx) => {
         const row = await store.createProduct(tx, {
@@ -86,8 +78,7 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
     },
 
     async listProducts(req) {
-      validateListProducts(req);
-      const limit = pageSize(req.pageSize, 50, 200);
+      const limit = req.pageSize || 50;
       const after = pageToken.decode(req.pageToken, isSku);
       const rows = await store.listProducts({ skus: req.skus, after, limit: limit + 1 });
       const page = rows.slice(0, limit);
@@ -98,7 +89,6 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
     },
 
     async adjustStock(req) {
-      validateAdjustStock(req);
       const call = { scope: 'inventory.AdjustStock', requestSchema: AdjustStockRequestSchema, request: req, responseSchema: AdjustStockResponseSchema };
       return store.transact(call, async (tx) =>
         found(await store.adjustStock(tx, req.sku, req.delta, req.reason), `product ${req.sku}`, (row) =>
@@ -108,7 +98,6 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
     },
 
     async reserveStock(req) {
-      validateReserveStock(req);
       const call = { scope: 'inventory.ReserveStock', requestSchema: ReserveStockRequestSchema, request: req, responseSchema: ReserveStockResponseSchema };
       return store.transact(call, async (tx) =>
         outcome(await store.reserve(tx, req.orderId, req.lines), (row) =>
@@ -118,7 +107,6 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
     },
 
     async commitReservation(req) {
-      validateOrderId(req.orderId);
       const call = { scope: 'inventory.CommitReservation', requestSchema: CommitReservationRequestSchema, request: req, responseSchema: CommitReservationResponseSchema };
       return store.transact(call, async (tx) =>
         found(await store.commit(tx, req.orderId), `reservation for order ${req.orderId}`, (row) =>
@@ -128,7 +116,6 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
     },
 
     async releaseReservation(req) {
-      validateOrderId(req.orderId);
       const call = { scope: 'inventory.ReleaseReservation', requestSchema: ReleaseReservationRequestSchema, request: req, responseSchema: ReleaseReservationResponseSchema };
       return store.transact(call, async (tx) =>
         outcome(await store.release(tx, req.orderId), (row) =>
@@ -138,7 +125,6 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
     },
 
     async getReservation({ orderId }) {
-      validateOrderId(orderId);
       const row = await store.getReservation(orderId);
       if (!row) throw notFound(`reservation for order ${orderId}`);
       return { reservation: toReservation(row) };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Code, type Client } from '@connectrpc/connect';
 import { InventoryService, ReservationStatus } from '@oms/contracts/inventory/v1';
 import { serviceClient, type RpcServer } from '@oms/platform';
-import { cloneTemplate, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
+import { cloneTemplate, newId, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInventoryService } from '../src/main';
 
@@ -63,7 +63,7 @@ describe('products', () => {
     for (const field of ['sku:', 'name:', 'unit_price.currency:', 'unit_price.amount_minor:', 'initial_stock:']) {
       expect(error.rawMessage).toContain(field);
     }
-    expect((await rpcError(inventory.getProduct({ sku: 'bad sku' }))).code).toBe(Code.NotFound);
+    expect((await rpcError(inventory.getProduct({ sku: 'bad sku' }))).code).toBe(Code.InvalidArgument);
   });
 
   it('rejects an empty page token that was tampered with', async () => {
@@ -106,7 +106,7 @@ describe('idempotency', () => {
 
   it('replays a refusal too', async () => {
     const a = await product(1);
-    const request = { orderId: 'order-refused', lines: [{ sku: a.sku, quantity: 2 }], idempotencyKey: key() };
+    const request = { orderId: newId(), lines: [{ sku: a.sku, quantity: 2 }], idempotencyKey: key() };
     const first = await rpcError(inventory.reserveStock(request));
     await inventory.adjustStock({ sku: a.sku, delta: 5, reason: 'restock', idempotencyKey: key() });
     const again = await rpcError(inventory.reserveStock(request));
@@ -125,7 +125,7 @@ describe('reservations', () => {
   it('reserves, commits, and keeps available + reserved + committed constant', async () => {
     const a = await product(10);
     const b = await product(4);
-    const orderId = randomUUID();
+    const orderId = newId();
     const { reservation } = await inventory.reserveStock({ orderId, lines: [{ sku: a.sku, quantity: 3 }, { sku: b.sku, quantity: 4 }], idempotencyKey: key() });
     expect(reservation?.status).toBe(ReservationStatus.RESERVED);
     expect((await inventory.getProduct({ sku: a.sku })).product).toMatchObject({ available: 7, reserved: 3, committed: 0 });
@@ -138,7 +138,7 @@ describe('reservations', () => {
 
   it('releases committed units too, when the sale is undone before the goods left', async () => {
     const a = await product(6);
-    const orderId = randomUUID();
+    const orderId = newId();
     await inventory.reserveStock({ orderId, lines: [{ sku: a.sku, quantity: 4 }], idempotencyKey: key() });
     await inventory.commitReservation({ orderId, idempotencyKey: key() });
     const { reservation } = await inventory.releaseReservation({ orderId, reason: 'shipping failed', idempotencyKey: key() });
@@ -150,7 +150,7 @@ describe('reservations', () => {
     const a = await product(10);
     const b = await product(1);
     const error = await rpcError(
-      inventory.reserveStock({ orderId: randomUUID(), lines: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 2 }], idempotencyKey: key() }),
+      inventory.reserveStock({ orderId: newId(), lines: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 2 }], idempotencyKey: key() }),
     );
     expect(error.code).toBe(Code.FailedPrecondition);
     expect(error.rawMessage).toContain(`insufficient stock for sku ${b.sku}`);
@@ -159,7 +159,7 @@ describe('reservations', () => {
 
   it('releases a reservation and returns the stock', async () => {
     const a = await product(5);
-    const orderId = randomUUID();
+    const orderId = newId();
     await inventory.reserveStock({ orderId, lines: [{ sku: a.sku, quantity: 5 }], idempotencyKey: key() });
     const { reservation } = await inventory.releaseReservation({ orderId, reason: 'cancelled', idempotencyKey: key() });
     expect(reservation?.status).toBe(ReservationStatus.RELEASED);
@@ -172,7 +172,7 @@ describe('reservations', () => {
 
   it('releasing before reserving fences off a late reservation', async () => {
     const a = await product(5);
-    const orderId = randomUUID();
+    const orderId = newId();
     const { reservation } = await inventory.releaseReservation({ orderId, reason: 'compensation', idempotencyKey: key() });
     expect(reservation).toMatchObject({ status: ReservationStatus.RELEASED, lines: [] });
     const error = await rpcError(inventory.reserveStock({ orderId, lines: [{ sku: a.sku, quantity: 1 }], idempotencyKey: key() }));
@@ -185,15 +185,15 @@ describe('reservations', () => {
       inventory.reserveStock({ orderId: '', lines: [{ sku: 'A', quantity: 0 }, { sku: 'A', quantity: -1 }], idempotencyKey: key() }),
     );
     expect(error.code).toBe(Code.InvalidArgument);
-    for (const field of ['order_id:', 'lines[0].quantity:', 'lines[1].sku:', 'lines[1].quantity:']) expect(error.rawMessage).toContain(field);
-    expect((await rpcError(inventory.reserveStock({ orderId: 'o', lines: [], idempotencyKey: key() }))).rawMessage).toContain('lines:');
-    expect((await rpcError(inventory.getReservation({ orderId: 'no-such-order' }))).code).toBe(Code.NotFound);
+    for (const field of ['order_id:', 'lines[0].quantity:', 'lines: sku A appears on more than one line', 'lines[1].quantity:']) expect(error.rawMessage).toContain(field);
+    expect((await rpcError(inventory.reserveStock({ orderId: newId(), lines: [], idempotencyKey: key() }))).rawMessage).toContain('lines:');
+    expect((await rpcError(inventory.getReservation({ orderId: newId() }))).code).toBe(Code.NotFound);
   });
 
   it('lets exactly 10 of 50 concurrent 1-unit reservations through against stock 10', async () => {
     const a = await product(10);
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, () => inventory.reserveStock({ orderId: randomUUID(), lines: [{ sku: a.sku, quantity: 1 }], idempotencyKey: key() })),
+      Array.from({ length: 50 }, () => inventory.reserveStock({ orderId: newId(), lines: [{ sku: a.sku, quantity: 1 }], idempotencyKey: key() })),
     );
     const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);

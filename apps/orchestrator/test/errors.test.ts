@@ -2,9 +2,10 @@
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { RetryInfoSchema } from '@oms/contracts/rpc';
+import { refused } from '@oms/platform';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { refusalsAs } from '../src/activities/errors';
+import { refusalsAs, stockDetails } from '../src/activities/errors';
 
 const failing = (error: ConnectError) => refusalsAs('PaymentDeclinedError', Promise.reject(error)).catch((e: unknown) => e);
 
@@ -27,5 +28,11 @@ describe('refusalsAs', () => {
     const failure = await failing(open);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ nonRetryable: false, nextRetryDelay: 2_500, message: 'payment provider circuit open' });
+  });
+
+  it("reads the refused sku from inventory's ErrorInfo, not from the message", async () => {
+    const short = refused('stock ran out', { reason: 'INSUFFICIENT_STOCK', metadata: { sku: 'MUG-1' } });
+    const failure = await refusalsAs('InsufficientStockError', Promise.reject(short), stockDetails).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ type: 'InsufficientStockError', nonRetryable: true, details: [{ sku: 'MUG-1' }] });
   });
 });

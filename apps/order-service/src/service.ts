@@ -24,18 +24,8 @@ import {
 } from '@oms/contracts/order/v1';
 import { statusName } from '@oms/contracts/order-lifecycle';
 import { found, Refusal } from '@oms/db';
-import { notFound, pageSize, pageToken } from '@oms/platform';
-import {
-  customerName,
-  fullName,
-  isCursor,
-  priceLines,
-  validateCreateCustomer,
-  validateCreateOrder,
-  validateId,
-  validateListOrders,
-  validateUpdateOrderStatus,
-} from './domain';
+import { notFound, pageToken } from '@oms/platform';
+import { checkCustomerName, checkStatusUpdate, customerName, fullName, isCursor, priceLines } from './domain';
 import type { OrderCache } from './cache';
 import type { CustomerRow, OrderRow, OrderStore, OrderWithHistoryRow } from './store';
 
@@ -124,7 +114,7 @@ export function createOrderService(
 
   return {
     async createCustomer(req) {
-      validateCreateCustomer(req);
+      checkCustomerName(req);
       const call = { scope: 'order.CreateCustomer', requestSchema: CreateCustomerRequestSchema, request: req, responseSchema: CreateCustomerResponseSchema };
       return store.transact(call, async (tx) => {
         const row = await store.createCustomer(tx, { name: customerName(req), email: req.email, address: req.shippingAddress });
@@ -133,14 +123,12 @@ export function createOrderService(
     },
 
     async getCustomer({ customerId }) {
-      validateId(customerId, 'customer_id');
       const row = await store.getCustomer(BigInt(customerId));
       if (!row) throw notFound(`customer ${customerId}`);
       return { customer: toCustomer(row) };
     },
 
     async createOrder(req) {
-      validateCreateOrder(req);
       const call = { scope: 'order.CreateOrder', requestSchema: CreateOrderRequestSchema, request: req, responseSchema: CreateOrderResponseSchema };
       // A replay must not depend on inventory: answer it before pricing.
       const replayed = await store.prior(call);
@@ -154,7 +142,6 @@ export function createOrderService(
     },
 
     async getOrder({ orderId }) {
-      validateId(orderId, 'order_id');
       const order = await cache.get(orderId, async () => {
         const row = await store.getOrder(BigInt(orderId));
         return row ? toOrder(row) : undefined;
@@ -164,8 +151,7 @@ export function createOrderService(
     },
 
     async listOrders(req) {
-      validateListOrders(req);
-      const limit = pageSize(req.pageSize, 20, 100);
+      const limit = req.pageSize || 20;
       const after = pageToken.decode(req.pageToken, isCursor);
       const rows = await store.listOrders({
         customerId: BigInt(req.customerId),
@@ -182,7 +168,6 @@ export function createOrderService(
     },
 
     async validateOrder(req) {
-      validateId(req.orderId, 'order_id');
       const call = { scope: 'order.ValidateOrder', requestSchema: ValidateOrderRequestSchema, request: req, responseSchema: ValidateOrderResponseSchema };
       // The answer carries the shipping address too, so that the saga never reads the order or the customer again.
       return writeOrder(req.orderId, () =>
@@ -196,7 +181,7 @@ export function createOrderService(
     },
 
     async updateOrderStatus(req) {
-      validateUpdateOrderStatus(req);
+      checkStatusUpdate(req);
       const call = { scope: 'order.UpdateOrderStatus', requestSchema: UpdateOrderStatusRequestSchema, request: req, responseSchema: UpdateOrderStatusResponseSchema };
       const expected = statusName(req.expectedStatus)!;
       const next = statusName(req.newStatus)!;

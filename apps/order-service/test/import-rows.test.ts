@@ -1,10 +1,5 @@
 import { Readable } from 'node:stream';
-import { getOption, type DescField } from '@bufbuild/protobuf';
-import { field as fieldRules } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
-import { LineSchema, MoneySchema } from '@oms/contracts/common/v1';
-import { CreateOrderRequestSchema } from '@oms/contracts/order/v1';
 import { describe, expect, it } from 'vitest';
-import { isCurrency, maxItemsPerOrder, maxQuantity } from '../src/domain';
 import { csvHeader } from '../src/importer/csv';
 import { readOrders } from '../src/importer/orders';
 import { orderProblem, parseRow, type ImportRow } from '../src/importer/rows';
@@ -51,13 +46,12 @@ describe('rows', () => {
     expect(orderProblem([row(2, 'A', 'EUR'), row(3, 'A', 'EUR')])).toMatch(/line 3: sku A already on line 2/);
   });
 
-  it('checks the limits the contract states for CreateOrder', () => {
-    const rules = (f: DescField) => getOption(f, fieldRules).type;
-    const lines = rules(CreateOrderRequestSchema.field.lines);
-    const quantity = rules(LineSchema.field.quantity);
-    const currency = rules(MoneySchema.field.currency);
-    expect(lines.case === 'repeated' && lines.value.maxItems).toBe(BigInt(maxItemsPerOrder));
-    expect(quantity.case === 'int32' && quantity.value.lessThan).toEqual({ case: 'lte', value: maxQuantity });
-    expect(Intl.supportedValuesOf('currency').filter(isCurrency)).toEqual(currency.case === 'string' && currency.value.in);
+  it('applies the contract of CreateOrder: skus, lines an order, control characters', () => {
+    expect(parseRow(record(2, 'R1,1,mug\u0000,Mug,1,100,EUR,2024-05-01'))).toEqual({ ref: 'R1', problems: [expect.stringMatching(/^sku "mug.": must be 1 to 64 upper-case/)] });
+    const many = Array.from({ length: 101 }, (_, i): ImportRow => ({
+      line: i + 2, ref: 'R', customerId: '1', sku: `S${i}`, name: 'n', quantity: 1, unitPriceMinor: 1n, currency: 'EUR', createdAt: '2024-05-01T00:00:00.000Z',
+    }));
+    expect(orderProblem(many)).toBe("order R: lines: must contain no more than 100 item(s)");
+    expect(orderProblem(many.slice(0, 100))).toBeUndefined();
   });
 });

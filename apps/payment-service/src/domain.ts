@@ -1,40 +1,6 @@
 /** Payment rules, free of I/O. */
 import type { Money } from '@oms/contracts/common/v1';
-import type { ChargeRequest, RefundOrderRequest, RefundRequest } from '@oms/contracts/payment/v1';
 import { refuse, type Refusal } from '@oms/db';
-import { checkId, checkMoney, Violations } from '@oms/platform';
-
-const maxReason = 500;
-
-export function validateCharge(req: ChargeRequest): void {
-  const v = new Violations();
-  v.required(req.orderId, 'order_id');
-  v.required(req.customerId, 'customer_id');
-  checkMoney(v, req.amount, 'amount', { allowZero: false });
-  v.required(req.paymentToken, 'payment_token');
-  v.throwIfAny();
-}
-
-export function validateRefund(req: RefundRequest): void {
-  const v = new Violations();
-  checkId(v, req.paymentId, 'payment_id');
-  checkMoney(v, req.amount, 'amount', { allowZero: false });
-  v.check(req.reason.length <= maxReason, 'reason', `must be at most ${maxReason} characters`);
-  v.throwIfAny();
-}
-
-export function validateRefundOrder(req: RefundOrderRequest): void {
-  const v = new Violations();
-  v.required(req.orderId, 'order_id');
-  v.check(req.reason.length <= maxReason, 'reason', `must be at most ${maxReason} characters`);
-  v.throwIfAny();
-}
-
-export function validatePaymentId(paymentId: string): void {
-  const v = new Violations();
-  checkId(v, paymentId, 'payment_id');
-  v.throwIfAny();
-}
 
 export const cancelledOrder = (orderId: string): Refusal => refuse(`order ${orderId} was cancelled; it cannot be charged`);
 

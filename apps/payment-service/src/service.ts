@@ -1,4 +1,4 @@
-/** The PaymentService RPC handlers: validate, call the provider, record in the store, map to the wire. */
+/** The PaymentService RPC handlers (requests arrive validated against the contract): call the provider, record in the store, map to the wire. */
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
@@ -19,15 +19,7 @@ import {
 } from '@oms/contracts/payment/v1';
 import { refuse } from '@oms/db';
 import { notFound } from '@oms/platform';
-import {
-  cancelledOrder,
-  refundable,
-  refundRefusal,
-  validateCharge,
-  validatePaymentId,
-  validateRefund,
-  validateRefundOrder,
-} from './domain';
+import { cancelledOrder, refundable, refundRefusal } from './domain';
 import type { CardProvider } from './card-provider/card-provider';
 import type { Prisma } from './generated/prisma/client';
 import type { PaymentRow, PaymentStore, RefundRow } from './store';
@@ -68,7 +60,6 @@ export function createPaymentService(store: PaymentStore, provider: CardProvider
 
   return {
     async charge(req) {
-      validateCharge(req);
       const call = { scope: 'payment.Charge', requestSchema: ChargeRequestSchema, request: req, responseSchema: ChargeResponseSchema };
       // A replay must not reach the provider; neither may a charge of a cancelled order.
       const prior = await store.prior(call);
@@ -99,7 +90,6 @@ export function createPaymentService(store: PaymentStore, provider: CardProvider
     },
 
     async refund(req) {
-      validateRefund(req);
       const call = { scope: 'payment.Refund', requestSchema: RefundRequestSchema, request: req, responseSchema: RefundResponseSchema };
       return store.transact(call, async (tx) => {
         const payment = await store.lockPayment(tx, BigInt(req.paymentId));
@@ -112,7 +102,6 @@ export function createPaymentService(store: PaymentStore, provider: CardProvider
     },
 
     async refundOrder(req) {
-      validateRefundOrder(req);
       const call = { scope: 'payment.RefundOrder', requestSchema: RefundOrderRequestSchema, request: req, responseSchema: RefundOrderResponseSchema };
       return store.transact(call, async (tx) => {
         const refunds: RefundRow[] = [];
@@ -127,7 +116,6 @@ export function createPaymentService(store: PaymentStore, provider: CardProvider
     },
 
     async getPayment({ paymentId }) {
-      validatePaymentId(paymentId);
       const row = await store.getPayment(BigInt(paymentId));
       if (!row) throw notFound(`payment ${paymentId}`);
       return { payment: toPayment(row), refunds: row.refunds.map(toRefund) };

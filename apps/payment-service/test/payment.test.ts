@@ -5,7 +5,7 @@ import { PaymentService, PaymentStatus } from '@oms/contracts/payment/v1';
 import { RetryInfoSchema } from '@oms/contracts/rpc';
 import { withClient } from '@oms/db';
 import { serviceClient, type RpcServer } from '@oms/platform';
-import { cloneTemplate, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
+import { cloneTemplate, newId, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startPaymentService } from '../src/main';
 
@@ -26,15 +26,15 @@ afterAll(async () => {
 
 const key = () => randomUUID();
 const usd = (amountMinor: bigint) => ({ amountMinor, currency: 'USD' });
-const chargeRequest = (paymentToken = 'tok_success', amountMinor = 1000n, orderId = randomUUID()) => ({
+const chargeRequest = (paymentToken = 'tok_success', amountMinor = 1000n, orderId = newId()) => ({
   orderId,
-  customerId: 'customer-1',
+  customerId: newId(),
   amount: usd(amountMinor),
   paymentToken,
   idempotencyKey: key(),
 });
 
-async function charged(amountMinor = 1000n, orderId = randomUUID()) {
+async function charged(amountMinor = 1000n, orderId = newId()) {
   const { payment } = await payments.charge(chargeRequest('tok_success', amountMinor, orderId));
   return payment!;
 }
@@ -64,7 +64,7 @@ describe('charge', () => {
     const { payment } = await payments.charge(request);
     expect(payment).toMatchObject({
       orderId: request.orderId,
-      customerId: 'customer-1',
+      customerId: request.customerId,
       amount: { amountMinor: 2599n, currency: 'USD' },
       refunded: { amountMinor: 0n, currency: 'USD' },
       status: PaymentStatus.SUCCEEDED,
@@ -142,7 +142,7 @@ describe('charge', () => {
     const request = { ...chargeRequest(), amount: { amountMinor: 0n, currency: 'usd' } };
     const money = await rpcError(payments.charge(request));
     expect(money.code).toBe(Code.InvalidArgument);
-    expect(money.rawMessage).toContain('amount.amount_minor: must be positive');
+    expect(money.rawMessage).toContain('amount: amount_minor must be positive');
     expect(money.rawMessage).toContain('amount.currency:');
     expect(await providerCharge(request.idempotencyKey)).toBeUndefined();
 
@@ -223,7 +223,7 @@ describe('refund', () => {
   it('validates refunds and answers NOT_FOUND for an unknown payment', async () => {
     const invalid = await rpcError(payments.refund({ paymentId: 'abc', amount: usd(-1n), reason: 'r', idempotencyKey: key() }));
     expect(invalid.code).toBe(Code.InvalidArgument);
-    expect(invalid.rawMessage).toContain('payment_id: "abc" is not a valid id');
+    expect(invalid.rawMessage).toContain('payment_id: must be a positive 64-bit integer');
     expect(invalid.rawMessage).toContain('amount.amount_minor:');
     const missing = await rpcError(payments.refund({ paymentId: '999999999', amount: usd(1n), reason: 'r', idempotencyKey: key() }));
     expect(missing.code).toBe(Code.NotFound);
@@ -233,7 +233,7 @@ describe('refund', () => {
 
 describe('refundOrder', () => {
   it('refunds what is left of every payment and fences off later charges', async () => {
-    const orderId = randomUUID();
+    const orderId = newId();
     const a = await charged(1000n, orderId);
     const b = await charged(400n, orderId);
     await payments.refund({ paymentId: a.id, amount: usd(300n), reason: 'r', idempotencyKey: key() });
@@ -257,7 +257,7 @@ describe('refundOrder', () => {
   });
 
   it('is safe when nothing was charged, and still fences the order', async () => {
-    const orderId = randomUUID();
+    const orderId = newId();
     const { refunds } = await payments.refundOrder({ orderId, reason: '', idempotencyKey: key() });
     expect(refunds).toEqual([]);
     const late = chargeRequest('tok_success', 100n, orderId);
@@ -268,7 +268,7 @@ describe('refundOrder', () => {
   });
 
   it('gives the money back at once when a charge races with RefundOrder', async () => {
-    const orderId = randomUUID();
+    const orderId = newId();
     const request = chargeRequest('tok_flaky_1', 800n, orderId);
     // The first attempt fails, leaving the provider's ledger row that we can hold locked.
     expect((await rpcError(payments.charge(request))).code).toBe(Code.Unavailable);

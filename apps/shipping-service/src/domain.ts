@@ -1,29 +1,6 @@
 /** Shipping rules, free of I/O. */
-import type { CancelShipmentRequest, CreateShipmentRequest } from '@oms/contracts/shipping/v1';
 import { refuse, type Refusal } from '@oms/db';
-import { checkAddress, checkLines, Violations } from '@oms/platform';
 import type { ShipmentStatus } from './generated/prisma/enums';
-
-const maxReason = 500;
-
-export function validateCreateShipment(req: CreateShipmentRequest): void {
-  const v = new Violations();
-  v.required(req.orderId, 'order_id');
-  checkAddress(v, req.address, 'address');
-  checkLines(v, req.lines);
-  v.throwIfAny();
-}
-
-export function validateCancelShipment(req: CancelShipmentRequest): void {
-  const v = new Violations();
-  v.required(req.orderId, 'order_id');
-  v.check(req.reason.length <= maxReason, 'reason', `must be at most ${maxReason} characters`);
-  v.throwIfAny();
-}
-
-export function validateOrderId(orderId: string): void {
-  new Violations().required(orderId, 'order_id').throwIfAny();
-}
 
 /** One shipment per order, and none after the order's shipment was cancelled. */
 export function creationRefusal(orderId: string, existing: ShipmentStatus): Refusal {

@@ -1,4 +1,4 @@
-/** The ShippingService RPC handlers: validate, run in the store, map to the wire. */
+/** The ShippingService RPC handlers (requests arrive validated against the contract): run in the store, map to the wire. */
 import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
@@ -17,7 +17,6 @@ import {
 } from '@oms/contracts/shipping/v1';
 import { Refusal, type IdempotentCall } from '@oms/db';
 import { notFound } from '@oms/platform';
-import { validateCancelShipment, validateCreateShipment, validateOrderId } from './domain';
 import type { Prisma } from './generated/prisma/client';
 import type { ShippingMetrics } from './metrics';
 import type { Change, ShipmentEvent, ShipmentRow, ShippingStore } from './store';
@@ -80,7 +79,6 @@ export function createShippingService(store: ShippingStore, metrics: ShippingMet
 
   return {
     async createShipment(req) {
-      validateCreateShipment(req);
       const call = { scope: 'shipping.CreateShipment', requestSchema: CreateShipmentRequestSchema, request: req, responseSchema: CreateShipmentResponseSchema };
       return mutate(call, (tx) => store.create(tx, req.orderId, req.address!, req.lines), (shipment) =>
         create(CreateShipmentResponseSchema, { shipment }),
@@ -88,7 +86,6 @@ export function createShippingService(store: ShippingStore, metrics: ShippingMet
     },
 
     async cancelShipment(req) {
-      validateCancelShipment(req);
       const call = { scope: 'shipping.CancelShipment', requestSchema: CancelShipmentRequestSchema, request: req, responseSchema: CancelShipmentResponseSchema };
       return mutate(call, (tx) => store.cancel(tx, req.orderId, req.reason), (shipment) =>
         create(CancelShipmentResponseSchema, { shipment }),
@@ -96,13 +93,11 @@ export function createShippingService(store: ShippingStore, metrics: ShippingMet
     },
 
     async markDelivered(req) {
-      validateOrderId(req.orderId);
       const call = { scope: 'shipping.MarkDelivered', requestSchema: MarkDeliveredRequestSchema, request: req, responseSchema: MarkDeliveredResponseSchema };
       return mutate(call, (tx) => store.deliver(tx, req.orderId), (shipment) => create(MarkDeliveredResponseSchema, { shipment }));
     },
 
     async getShipment({ orderId }) {
-      validateOrderId(orderId);
       const row = await store.getShipment(orderId);
       if (!row) throw notFound(`shipment for order ${orderId}`);
       return { shipment: toShipment(row) };

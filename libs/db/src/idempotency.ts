@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { create, fromJson, toBinary, toJson, type DescMessage, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { refused, type RefusalInfo } from '@oms/platform';
 
 /** The raw-SQL surface every Prisma client and transaction client has. */
 export interface SqlClient {
@@ -36,8 +37,9 @@ export class Refusal {
   constructor(readonly error: ConnectError) {}
 }
 
-export function refuse(message: string, code: Code = Code.FailedPrecondition): Refusal {
-  return new Refusal(new ConnectError(message, code));
+/** A FAILED_PRECONDITION refusal; `info` (reason, facts such as the sku) is what callers read, never the message. */
+export function refuse(message: string, info?: RefusalInfo): Refusal {
+  return new Refusal(refused(message, info));
 }
 
 type KeyedRequest<Req extends DescMessage> = MessageShape<Req> & { idempotencyKey: string };
@@ -60,11 +62,6 @@ interface KeyRow {
 function fingerprint<Req extends DescMessage>(schema: Req, request: KeyedRequest<Req>): string {
   const withoutKey = create(schema, { ...request, idempotencyKey: '' } as never);
   return createHash('sha256').update(toBinary(schema, withoutKey)).digest('base64url');
-}
-
-function requireKey(key: string): void {
-  if (key.trim() === '') throw new ConnectError('idempotency_key: must not be empty', Code.InvalidArgument);
-  if (key.length > 200) throw new ConnectError('idempotency_key: must be at most 200 characters', Code.InvalidArgument);
 }
 
 function replay<Res extends DescMessage>(
@@ -94,7 +91,6 @@ export async function priorOutcome<Req extends DescMessage, Res extends DescMess
   db: SqlClient,
   call: IdempotentCall<Req, Res>,
 ): Promise<MessageShape<Res> | undefined> {
-  requireKey(call.request.idempotencyKey);
   const [row] = await db.$queryRawUnsafe<KeyRow[]>(selectKey, call.scope, call.request.idempotencyKey);
   return row && replay(call, row, fingerprint(call.requestSchema, call.request));
 }
@@ -105,10 +101,11 @@ export async function idempotent<Tx extends SqlClient, Req extends DescMessage, 
   call: IdempotentCall<Req, Res>,
   work: (tx: Tx) => Promise<MessageShape<Res> | Refusal>,
 ): Promise<MessageShape<Res>> {
-  requireKey(call.request.idempotencyKey);
   const print = fingerprint(call.requestSchema, call.request);
   const { scope } = call;
   const key = call.request.idempotencyKey;
+  // This call's own refusal leaves as it was made, with its details (e.g. an ErrorInfo naming the sku).
+  let refusal: Refusal | undefined;
   const outcome = await db.$transaction(async (tx): Promise<KeyRow> => {
     const claimed = await tx.$queryRawUnsafe<unknown[]>(
       `INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3)
@@ -122,6 +119,7 @@ export async function idempotent<Tx extends SqlClient, Req extends DescMessage, 
       return row!;
     }
     const result = await work(tx);
+    refusal = result instanceof Refusal ? result : undefined;
     const row: KeyRow =
       result instanceof Refusal
         ? { fingerprint: print, response: null, error_code: result.error.code, error_message: result.error.rawMessage }
@@ -136,5 +134,6 @@ export async function idempotent<Tx extends SqlClient, Req extends DescMessage, 
     );
     return row;
   }, transactionLimits);
+  if (refusal) throw refusal.error;
   return replay(call, outcome, print);
 }

@@ -1,29 +1,63 @@
+import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { BadRequestSchema, ErrorInfoSchema, type BadRequest_FieldViolation } from '@oms/contracts/rpc';
 import type { Logger } from './logger';
 
+export type FieldViolation = Pick<BadRequest_FieldViolation, 'field' | 'description'>;
+
 /**
- * Collects what is wrong with a request, field by field, so the caller gets
- * every problem in one INVALID_ARGUMENT ("lines[1].quantity: must be positive").
+ * INVALID_ARGUMENT naming every bad field: in the message for people
+ * ("lines[1].quantity: must be positive; ...") and as google.rpc.BadRequest
+ * field violations for programs, which never parse the message.
+ */
+export function invalidArgument(violations: FieldViolation[]): ConnectError {
+  const message = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
+  return new ConnectError(message, Code.InvalidArgument, undefined, [
+    { desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: violations }) },
+  ]);
+}
+
+/**
+ * Collects what the contract cannot say about a request (rules across fields
+ * or rows, checked in a service's domain.ts), so the caller gets every
+ * problem in one INVALID_ARGUMENT.
  */
 export class Violations {
-  private readonly problems: string[] = [];
+  private readonly violations: FieldViolation[] = [];
 
-  check(ok: boolean, field: string, message: string): this {
-    if (!ok) this.problems.push(`${field}: ${message}`);
+  check(ok: boolean, field: string, description: string): this {
+    if (!ok) this.violations.push({ field, description });
     return this;
   }
 
-  required(value: string | undefined, field: string): this {
-    return this.check(value !== undefined && value.trim() !== '', field, 'is required');
+  required(value: string, field: string): this {
+    return this.check(value.trim() !== '', field, 'is required');
   }
 
   throwIfAny(): void {
-    if (this.problems.length > 0) throw new ConnectError(this.problems.join('; '), Code.InvalidArgument);
+    if (this.violations.length > 0) throw invalidArgument(this.violations);
   }
 }
 
+/** Why a business refusal happened, for programs: a reason (UPPER_SNAKE_CASE) and facts such as the sku. */
+export interface RefusalInfo {
+  reason: string;
+  metadata?: Record<string, string>;
+}
+
+/** The domain of every OMS ErrorInfo. */
+export const errorDomain = 'oms';
+
 export const notFound = (what: string) => new ConnectError(`${what} not found`, Code.NotFound);
-export const refused = (message: string) => new ConnectError(message, Code.FailedPrecondition);
+
+/** FAILED_PRECONDITION with a readable message and, when given, an ErrorInfo that callers read instead of the message. */
+export function refused(message: string, info?: RefusalInfo): ConnectError {
+  const details = info ? [{ desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { domain: errorDomain, ...info }) }] : [];
+  return new ConnectError(message, Code.FailedPrecondition, undefined, details);
+}
+
+/** The ErrorInfo of a refusal, if it carries one. */
+export const refusalInfo = (error: ConnectError): RefusalInfo | undefined => error.findDetails(ErrorInfoSchema)[0];
 
 /** Turns a non-Connect error into one; undefined when it does not know the error. */
 export type ErrorMapper = (error: unknown) => ConnectError | undefined;

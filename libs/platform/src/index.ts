@@ -2,9 +2,10 @@ export { ConfigError, env, loadConfig, serviceConfigShape, type Config, type Ser
 export { createLogger, type Logger } from './logger';
 export { createRegistry, requestMetrics, rpcMetricsInterceptor } from './metrics';
 export { startMetricsServer, type MetricsServer } from './metrics-server';
-export { errorInterceptor, notFound, refused, Violations, type ErrorMapper } from './errors';
+export { errorDomain, errorInterceptor, invalidArgument, notFound, refusalInfo, refused, Violations, type ErrorMapper, type FieldViolation, type RefusalInfo } from './errors';
 export { HealthState } from './health';
 export { isEntryPoint, runApp, startRpcServer, stopOnSignals, type RpcServer, type RpcServerOptions, type ServerConfig, type Stoppable } from './server';
 export { serviceClient } from './client';
-export { checkAddress, checkId, checkLines, checkMoney, isId, pageSize, pageToken } from './validation';
+export { pageToken } from './paging';
+export { contractViolations, validationInterceptor } from './validation';
 export { freePort } from './net';

@@ -4,6 +4,6 @@ export { cloneTemplate, prepareServiceTemplates, type TestDatabase } from './dat
 export { prepareTemplate } from '@oms/devstack';
 export { explain, type PlanNode } from './plans';
 export { startTemporalDevServer } from './temporal';
-export { rpcError, testServiceEnv } from './rpc';
+export { fieldViolations, newId, rpcError, testServiceEnv } from './rpc';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { createCustomer, startStack, type Stack } from './stack';

@@ -44,7 +44,7 @@ const cases: Record<string, { service: string; ok: Call; fails: Call; code: grpc
   'shipping-service': {
     service: shipping.ShippingService.typeName,
     ok: call('CreateShipment', shipping.CreateShipmentRequestSchema, { orderId: '1', address, lines: [{ sku: 'A', quantity: 1 }], idempotencyKey: randomUUID() }, shipping.CreateShipmentResponseSchema),
-    fails: call('GetShipment', shipping.GetShipmentRequestSchema, { orderId: 'no-such-order' }, shipping.GetShipmentResponseSchema),
+    fails: call('GetShipment', shipping.GetShipmentRequestSchema, { orderId: '999999999' }, shipping.GetShipmentResponseSchema),
     code: grpc.status.NOT_FOUND,
   },
   'order-service': {

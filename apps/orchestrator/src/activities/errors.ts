@@ -1,6 +1,7 @@
 import { durationMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { RetryInfoSchema } from '@oms/contracts/rpc';
+import { refusalInfo } from '@oms/platform';
 import { ApplicationFailure } from '@temporalio/common';
 
 // Codes a retry cannot change: the service refused, or the request is wrong.
@@ -27,7 +28,7 @@ export async function refusalsAs<T>(type: string, call: Promise<T>, details?: (e
   }
 }
 
-/** "insufficient stock for sku X: ..." -> { sku: "X" }, for the customer's reason. */
+/** The sku inventory refused (its ErrorInfo), for the customer's reason. */
 export function stockDetails(error: ConnectError): { sku?: string } {
-  return { sku: /sku ([^\s:]+)/.exec(error.rawMessage)?.[1] };
+  return { sku: refusalInfo(error)?.metadata?.sku };
 }
