@@ -41,7 +41,7 @@ export function toProduct(row: ProductRow): Product {
 export function toReservation(row: ReservationRow): Reservation {
   return create(ReservationSchema, {
     id: row.id.toString(),
-    orderId: row.orderId,
+    orderId: row.orderId.toString(),
     status: ReservationStatus[row.status],
     lines: row.lines.map((l) => create(LineSchema, { sku: l.sku, quantity: l.quantity })),
     createdAt: timestampFromDate(row.createdAt),

@@ -29,7 +29,7 @@ const money = (amountMinor: bigint, currency: string) => create(MoneySchema, { a
 export function toPayment(row: PaymentRow): Payment {
   return create(PaymentSchema, {
     id: row.id.toString(),
-    orderId: row.orderId,
+    orderId: row.orderId.toString(),
     customerId: row.customerId,
     amount: money(row.amountMinor, row.currency),
     refunded: money(row.refundedMinor, row.currency),

@@ -1,4 +1,4 @@
-/** Database access of payment-service (not the provider's ledger). Mutations run inside `transact`. */
+/** Database access of payment-service (not the provider's ledger). Mutations run inside `transact`. Order ids arrive as the wire's decimal strings; the database keeps them as BIGINT, like oms_order. */
 import { IdempotentStore } from '@oms/db';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
 import { statusAfterRefund } from './domain';
@@ -18,7 +18,7 @@ export class PaymentStore extends IdempotentStore<Tx> {
 
   /** Whether RefundOrder fenced the order off (an unlocked read, for the fast path). */
   async isCancelled(orderId: string): Promise<boolean> {
-    const order = await this.prisma.paymentOrder.findUnique({ where: { orderId } });
+    const order = await this.prisma.paymentOrder.findUnique({ where: { orderId: BigInt(orderId) } });
     return order?.cancelledAt != null;
   }
 
@@ -28,14 +28,14 @@ export class PaymentStore extends IdempotentStore<Tx> {
    * refunded by RefundOrder) or sees it. Returns whether the order is cancelled.
    */
   async lockOrder(tx: Tx, orderId: string): Promise<boolean> {
-    await tx.$executeRaw`INSERT INTO payment_orders (order_id) VALUES (${orderId}) ON CONFLICT (order_id) DO NOTHING`;
+    await tx.$executeRaw`INSERT INTO payment_orders (order_id) VALUES (${BigInt(orderId)}) ON CONFLICT (order_id) DO NOTHING`;
     const [order] = await tx.$queryRaw<{ cancelled: boolean }[]>`
-      SELECT cancelled_at IS NOT NULL AS cancelled FROM payment_orders WHERE order_id = ${orderId} FOR UPDATE`;
+      SELECT cancelled_at IS NOT NULL AS cancelled FROM payment_orders WHERE order_id = ${BigInt(orderId)} FOR UPDATE`;
     return order!.cancelled;
   }
 
-  insertPayment(tx: Tx, data: Prisma.PaymentUncheckedCreateInput): Promise<PaymentRow> {
-    return tx.payment.create({ data });
+  insertPayment(tx: Tx, data: Omit<Prisma.PaymentUncheckedCreateInput, 'orderId'> & { orderId: string }): Promise<PaymentRow> {
+    return tx.payment.create({ data: { ...data, orderId: BigInt(data.orderId) } });
   }
 
   async lockPayment(tx: Tx, id: bigint): Promise<PaymentRow | null> {
@@ -46,9 +46,9 @@ export class PaymentStore extends IdempotentStore<Tx> {
   /** Fences the order off from later charges (keeping the first reason) and locks its payments. */
   async cancelOrder(tx: Tx, orderId: string, reason: string): Promise<PaymentRow[]> {
     await this.lockOrder(tx, orderId);
-    await tx.paymentOrder.updateMany({ where: { orderId, cancelledAt: null }, data: { cancelledAt: new Date(), cancelReason: reason } });
-    await tx.$queryRaw`SELECT id FROM payments WHERE order_id = ${orderId} ORDER BY id FOR UPDATE`;
-    return tx.payment.findMany({ where: { orderId }, orderBy: { id: 'asc' } });
+    await tx.paymentOrder.updateMany({ where: { orderId: BigInt(orderId), cancelledAt: null }, data: { cancelledAt: new Date(), cancelReason: reason } });
+    await tx.$queryRaw`SELECT id FROM payments WHERE order_id = ${BigInt(orderId)} ORDER BY id FOR UPDATE`;
+    return tx.payment.findMany({ where: { orderId: BigInt(orderId) }, orderBy: { id: 'asc' } });
   }
 
   /** Records a refund the provider made of a payment whose row this transaction holds locked. */

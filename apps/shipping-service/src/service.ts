@@ -26,7 +26,7 @@ const timestamp = (date: Date | null) => (date ? timestampFromDate(date) : undef
 export function toShipment(row: ShipmentRow): Shipment {
   return create(ShipmentSchema, {
     id: row.id.toString(),
-    orderId: row.orderId,
+    orderId: row.orderId.toString(),
     status: ShipmentStatus[row.status],
     // A cancellation fence has no address (the CHECK constraints keep the columns all set or all null).
     address:

@@ -1,4 +1,4 @@
-/** Database access of shipping-service. Mutations run inside `transact`. */
+/** Database access of shipping-service. Mutations run inside `transact`. Order ids arrive as the wire's decimal strings; the database keeps them as BIGINT, like oms_order. */
 import type { Address, Line } from '@oms/contracts/common/v1';
 import { IdempotentStore, type Refusal } from '@oms/db';
 import type { Carrier } from './carrier/carrier';
@@ -33,10 +33,10 @@ export class ShippingStore extends IdempotentStore<Tx> {
 
   /** Locks the order's shipment and records the carrier's confirmation, if due, before a mutation acts on it. */
   private async lockShipment(tx: Tx, orderId: string): Promise<ShipmentRow | null> {
-    await tx.$queryRaw`SELECT id FROM shipments WHERE order_id = ${orderId} FOR UPDATE`;
-    const row = await tx.shipment.findUnique({ where: { orderId }, include: withLines });
+    await tx.$queryRaw`SELECT id FROM shipments WHERE order_id = ${BigInt(orderId)} FOR UPDATE`;
+    const row = await tx.shipment.findUnique({ where: { orderId: BigInt(orderId) }, include: withLines });
     const confirmed = row && this.confirmedByCarrier(row);
-    return confirmed ? tx.shipment.update({ where: { orderId }, data: confirmed, include: withLines }) : row;
+    return confirmed ? tx.shipment.update({ where: { orderId: BigInt(orderId) }, data: confirmed, include: withLines }) : row;
   }
 
   async create(tx: Tx, orderId: string, address: Address, lines: Line[]): Promise<Change | Refusal> {
@@ -47,7 +47,7 @@ export class ShippingStore extends IdempotentStore<Tx> {
     const now = new Date();
     const shipment = await tx.shipment.create({
       data: {
-        orderId,
+        orderId: BigInt(orderId),
         status: 'PENDING',
         recipientName: address.name,
         line1: address.line1,
@@ -69,12 +69,12 @@ export class ShippingStore extends IdempotentStore<Tx> {
     const shipment = await this.lockShipment(tx, orderId);
     const cancelled = { status: 'CANCELLED', cancelledAt: new Date(), cancelReason: reason } as const;
     if (!shipment) {
-      return { shipment: await tx.shipment.create({ data: { orderId, ...cancelled }, include: withLines }), event: 'cancelled' };
+      return { shipment: await tx.shipment.create({ data: { orderId: BigInt(orderId), ...cancelled }, include: withLines }), event: 'cancelled' };
     }
     if (shipment.status === 'CANCELLED') return { shipment };
     const refusal = cancellationRefusal(orderId, shipment.status);
     if (refusal) return refusal;
-    return { shipment: await tx.shipment.update({ where: { orderId }, data: cancelled, include: withLines }), event: 'cancelled' };
+    return { shipment: await tx.shipment.update({ where: { orderId: BigInt(orderId) }, data: cancelled, include: withLines }), event: 'cancelled' };
   }
 
   async deliver(tx: Tx, orderId: string): Promise<Change | Refusal | null> {
@@ -84,7 +84,7 @@ export class ShippingStore extends IdempotentStore<Tx> {
     const refusal = deliveryRefusal(orderId, shipment.status);
     if (refusal) return refusal;
     const delivered = await tx.shipment.update({
-      where: { orderId },
+      where: { orderId: BigInt(orderId) },
       data: { status: 'DELIVERED', deliveredAt: new Date() },
       include: withLines,
     });
@@ -93,7 +93,7 @@ export class ShippingStore extends IdempotentStore<Tx> {
 
   /** The shipment as it is now: one the carrier has confirmed reads as CONFIRMED, without writing (a mutation records it). */
   async getShipment(orderId: string): Promise<ShipmentRow | null> {
-    const row = await this.prisma.shipment.findUnique({ where: { orderId }, include: withLines });
+    const row = await this.prisma.shipment.findUnique({ where: { orderId: BigInt(orderId) }, include: withLines });
     const confirmed = row && this.confirmedByCarrier(row);
     return confirmed ? { ...row, ...confirmed } : row;
   }
