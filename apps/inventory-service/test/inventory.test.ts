@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Code, type Client } from '@connectrpc/connect';
 import { InventoryService, ReservationStatus } from '@oms/contracts/inventory/v1';
-import { serviceClient, type RpcServer } from '@oms/platform';
+import { refusalInfo, serviceClient, type RpcServer } from '@oms/platform';
 import { cloneTemplate, newId, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInventoryService } from '../src/main';
@@ -112,6 +112,10 @@ describe('idempotency', () => {
     const again = await rpcError(inventory.reserveStock(request));
     expect(first.code).toBe(Code.FailedPrecondition);
     expect(again.rawMessage).toBe(first.rawMessage);
+    // What callers read (the orchestrator: the sku) replays too, not only the message.
+    const info = { reason: 'INSUFFICIENT_STOCK', metadata: { sku: a.sku, available: '1', requested: '2' } };
+    expect(refusalInfo(first)).toMatchObject(info);
+    expect(refusalInfo(again)).toMatchObject(info);
   });
 
   it('requires a key', async () => {

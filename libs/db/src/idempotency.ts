@@ -4,7 +4,7 @@
  * with a different request is refused with ALREADY_EXISTS.
  *
  * Each service's database has the table (its model: libs/db/prisma/idempotency-key.prisma):
- *   idempotency_keys(scope, key, fingerprint, response, error_code, error_message)
+ *   idempotency_keys(scope, key, fingerprint, response, error_code, error_message, error_details)
  * The key row is written in the same transaction as the effect, so the two
  * commit together or not at all. A concurrent duplicate blocks on the key's
  * unique index until the first commits, then replays its outcome.
@@ -57,7 +57,22 @@ interface KeyRow {
   response: JsonValue | null;
   error_code: number | null;
   error_message: string | null;
+  /** A refusal's details (ErrorInfo, BadRequest), so a replay carries what callers read, not only the message. */
+  error_details: StoredDetail[] | null;
 }
+
+interface StoredDetail {
+  type: string;
+  /** The detail message's binary encoding, base64. */
+  value: string;
+}
+
+const storedDetails = (error: ConnectError): StoredDetail[] =>
+  error.details.map((d) =>
+    'desc' in d
+      ? { type: d.desc.typeName, value: Buffer.from(toBinary(d.desc, create(d.desc, d.value))).toString('base64') }
+      : { type: d.type, value: Buffer.from(d.value).toString('base64') },
+  );
 
 function fingerprint<Req extends DescMessage>(schema: Req, request: KeyedRequest<Req>): string {
   const withoutKey = create(schema, { ...request, idempotencyKey: '' } as never);
@@ -75,12 +90,17 @@ function replay<Res extends DescMessage>(
       Code.AlreadyExists,
     );
   }
-  if (row.error_code !== null) throw new ConnectError(row.error_message ?? '', row.error_code as Code);
+  if (row.error_code !== null) {
+    const error = new ConnectError(row.error_message ?? '', row.error_code as Code);
+    // Stored as they go on the wire: the caller decodes them as it would a remote error's.
+    error.details.push(...(row.error_details ?? []).map((d) => ({ type: d.type, value: Buffer.from(d.value, 'base64') })));
+    throw error;
+  }
   if (row.response === null) throw new ConnectError('idempotent outcome missing', Code.Internal);
   return fromJson(call.responseSchema, row.response);
 }
 
-const selectKey = `SELECT fingerprint, response, error_code, error_message FROM idempotency_keys WHERE scope = $1 AND key = $2`;
+const selectKey = `SELECT fingerprint, response, error_code, error_message, error_details FROM idempotency_keys WHERE scope = $1 AND key = $2`;
 
 /**
  * The stored outcome of an earlier call with this key, if any (throwing as it
@@ -122,15 +142,16 @@ export async function idempotent<Tx extends SqlClient, Req extends DescMessage, 
     refusal = result instanceof Refusal ? result : undefined;
     const row: KeyRow =
       result instanceof Refusal
-        ? { fingerprint: print, response: null, error_code: result.error.code, error_message: result.error.rawMessage }
-        : { fingerprint: print, response: toJson(call.responseSchema, result), error_code: null, error_message: null };
+        ? { fingerprint: print, response: null, error_code: result.error.code, error_message: result.error.rawMessage, error_details: storedDetails(result.error) }
+        : { fingerprint: print, response: toJson(call.responseSchema, result), error_code: null, error_message: null, error_details: null };
     await tx.$executeRawUnsafe(
-      `UPDATE idempotency_keys SET response = $3::jsonb, error_code = $4, error_message = $5 WHERE scope = $1 AND key = $2`,
+      `UPDATE idempotency_keys SET response = $3::jsonb, error_code = $4, error_message = $5, error_details = $6::jsonb WHERE scope = $1 AND key = $2`,
       scope,
       key,
       row.response === null ? null : JSON.stringify(row.response),
       row.error_code,
       row.error_message,
+      row.error_details === null ? null : JSON.stringify(row.error_details),
     );
     return row;
   }, transactionLimits);
