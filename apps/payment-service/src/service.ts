@@ -30,7 +30,7 @@ export function toPayment(row: PaymentRow): Payment {
   return create(PaymentSchema, {
     id: row.id.toString(),
     orderId: row.orderId.toString(),
-    customerId: row.customerId,
+    customerId: row.customerId.toString(),
     amount: money(row.amountMinor, row.currency),
     refunded: money(row.refundedMinor, row.currency),
     status: PaymentStatus[row.status],

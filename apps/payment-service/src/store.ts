@@ -1,4 +1,4 @@
-/** Database access of payment-service (not the provider's ledger). Mutations run inside `transact`. Order ids arrive as the wire's decimal strings; the database keeps them as BIGINT, like oms_order. */
+/** Database access of payment-service (not the provider's ledger). Mutations run inside `transact`. Order and customer ids arrive as the wire's decimal strings; the database keeps them as BIGINT, like oms_order. */
 import { IdempotentStore } from '@oms/db';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
 import { statusAfterRefund } from './domain';
@@ -34,8 +34,8 @@ export class PaymentStore extends IdempotentStore<Tx> {
     return order!.cancelled;
   }
 
-  insertPayment(tx: Tx, data: Omit<Prisma.PaymentUncheckedCreateInput, 'orderId'> & { orderId: string }): Promise<PaymentRow> {
-    return tx.payment.create({ data: { ...data, orderId: BigInt(data.orderId) } });
+  insertPayment(tx: Tx, data: Omit<Prisma.PaymentUncheckedCreateInput, 'orderId' | 'customerId'> & { orderId: string; customerId: string }): Promise<PaymentRow> {
+    return tx.payment.create({ data: { ...data, orderId: BigInt(data.orderId), customerId: BigInt(data.customerId) } });
   }
 
   async lockPayment(tx: Tx, id: bigint): Promise<PaymentRow | null> {
