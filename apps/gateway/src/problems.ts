@@ -6,6 +6,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { ruleMessage } from '@oms/contracts/json-rules';
 import { BadRequestSchema } from '@oms/contracts/rpc';
 import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -50,7 +51,7 @@ function body(status: number, slug: string, detail: string, errors?: FieldError[
 interface AjvError {
   instancePath: string;
   message?: string;
-  params: { missingProperty?: string; additionalProperty?: string };
+  params: { missingProperty?: string; additionalProperty?: string; pattern?: string };
 }
 
 /** One entry per failed rule: the field as a JSON pointer into the body, or the header/parameter's name. */
@@ -58,7 +59,7 @@ function fieldErrors(validation: AjvError[], part: string): FieldError[] {
   return validation.map((e) => {
     const extra = e.params.missingProperty ?? e.params.additionalProperty;
     const pointer = extra === undefined ? e.instancePath : `${e.instancePath}/${extra}`;
-    const message = e.params.additionalProperty !== undefined ? 'is not allowed' : e.params.missingProperty !== undefined ? 'is required' : (e.message ?? 'is invalid');
+    const message = e.params.additionalProperty !== undefined ? 'is not allowed' : e.params.missingProperty !== undefined ? 'is required' : (ruleMessage(e.params.pattern) ?? e.message ?? 'is invalid');
     return { field: part === 'body' ? pointer || '/' : pointer.replace(/^\//, '') || part, message };
   });
 }

@@ -3,8 +3,22 @@
  * responses and generate the OpenAPI document. Request objects reject
  * unknown fields. Money is { amountMinor: "<digits>", currency }: a string,
  * so no client ever holds money in a float.
+ * Request limits are read from the contract's rules (proto/), so a limit
+ * changed there changes the HTTP API too; where the JSON differs from the
+ * proto, the limit written here says why.
  */
+import { AddressSchema, LineSchema, MoneySchema } from '@oms/contracts/common/v1';
+import { AdjustStockRequestSchema, CreateProductRequestSchema } from '@oms/contracts/inventory/v1';
+import { integerKeywords, itemsKeywords, stringKeywords } from '@oms/contracts/json-rules';
 import { statuses } from '@oms/contracts/order-lifecycle';
+import {
+  CreateCustomerRequestSchema,
+  CreateOrderRequestSchema,
+  GetOrderRequestSchema,
+  ListOrdersRequestSchema,
+  UpdateOrderStatusRequestSchema,
+} from '@oms/contracts/order/v1';
+import { ChargeRequestSchema } from '@oms/contracts/payment/v1';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const strict = { additionalProperties: false } as const;
@@ -13,28 +27,38 @@ export const OrderStatusName = Type.Union(statuses.map((s) => Type.Literal(s)));
 
 export const Money = Type.Object(
   {
+    // The proto's int64 >= 0 as a decimal string: up to 18 digits always fits.
     amountMinor: Type.String({ pattern: '^(0|[1-9][0-9]{0,17})$', description: 'integer count of minor units, as a string', examples: ['1299'] }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code', examples: ['EUR'] }),
+    currency: Type.String({ ...stringKeywords(MoneySchema.field.currency), description: 'ISO 4217 code', examples: ['EUR'] }),
   },
   strict,
 );
 
-export const Id = Type.String({ pattern: '^[1-9][0-9]{0,18}$', description: 'a decimal id' });
+// Every id has the contract's one id rule.
+export const Id = Type.String({ ...stringKeywords(GetOrderRequestSchema.field.orderId), description: 'a decimal id' });
 export const IdParams = Type.Object({ id: Id });
 
+const idempotencyKey = stringKeywords(CreateOrderRequestSchema.field.idempotencyKey);
+/** Room for the "<customer id>:" scope POST /v1/orders puts before the key (20 characters at most; 40 keeps the long-standing 160). */
+const keyScopeRoom = 40;
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.String({ minLength: 1, maxLength: 160, description: 'same key + same body = same result, no second effect' }),
+  'idempotency-key': Type.String({
+    ...idempotencyKey,
+    maxLength: idempotencyKey.maxLength! - keyScopeRoom,
+    description: 'same key + same body = same result, no second effect',
+  }),
 });
 
 export const Line = Type.Object(
-  { sku: Type.String({ minLength: 1, maxLength: 64 }), quantity: Type.Integer({ minimum: 1, maximum: 10_000 }) },
+  { sku: Type.String(stringKeywords(LineSchema.field.sku)), quantity: Type.Integer(integerKeywords(LineSchema.field.quantity)) },
   strict,
 );
 
 export const CreateOrderBody = Type.Object(
   {
-    lines: Type.Array(Line, { minItems: 1, maxItems: 100 }),
-    paymentToken: Type.String({ minLength: 1, maxLength: 200, description: "the payment provider's token (never card data)" }),
+    lines: Type.Array(Line, itemsKeywords(CreateOrderRequestSchema.field.lines)),
+    // Not CreateOrder's: the saga hands it to payment-service's Charge, whose rules it must meet.
+    paymentToken: Type.String({ ...stringKeywords(ChargeRequestSchema.field.paymentToken), description: "the payment provider's token (never card data)" }),
   },
   strict,
 );
@@ -70,8 +94,9 @@ export const ListOrdersQuery = Type.Object(
   {
     status: Type.Optional(OrderStatusName),
     // A string in the query: body validation never coerces types, so neither does the query.
+    // Hence page_size's 1..100 is written as a pattern; test/schemas.test.ts holds it to the contract.
     limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]?|100)$', description: '1 to 100 (default 20)' })),
-    cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(Type.String({ ...stringKeywords(ListOrdersRequestSchema.field.pageToken), description: 'nextCursor of the previous page' })),
   },
   strict,
 );
@@ -92,22 +117,29 @@ export const Progress = Type.Object({
   ),
 });
 
-export const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, strict);
+// The reason of the order's move to CANCELLED.
+export const CancelBody = Type.Object({ reason: Type.Optional(Type.String(stringKeywords(UpdateOrderStatusRequestSchema.field.reason))) }, strict);
 export const Accepted = Type.Object({ accepted: Type.Boolean() });
 
 export const Address = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    line1: Type.String({ minLength: 1, maxLength: 200 }),
-    line2: Type.Optional(Type.String({ maxLength: 200 })),
-    city: Type.String({ minLength: 1, maxLength: 100 }),
-    postalCode: Type.String({ minLength: 1, maxLength: 20 }),
-    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+    name: Type.String(stringKeywords(AddressSchema.field.name)),
+    line1: Type.String(stringKeywords(AddressSchema.field.line1)),
+    line2: Type.Optional(Type.String(stringKeywords(AddressSchema.field.line2))),
+    city: Type.String(stringKeywords(AddressSchema.field.city)),
+    postalCode: Type.String(stringKeywords(AddressSchema.field.postalCode)),
+    country: Type.String({ ...stringKeywords(AddressSchema.field.country), description: 'ISO 3166-1 alpha-2' }),
   },
   strict,
 );
 export const CreateCustomerBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), email: Type.String({ minLength: 3, maxLength: 320 }), shippingAddress: Address },
+  {
+    // Required here: the HTTP API takes the full name only (the RPC also takes first_name instead).
+    name: Type.String({ minLength: 1, ...stringKeywords(CreateCustomerRequestSchema.field.name) }),
+    // The gateway's minimum ("a@b"); the contract's email rule has no JSON Schema twin and runs in order-service.
+    email: Type.String({ minLength: 3, ...stringKeywords(CreateCustomerRequestSchema.field.email) }),
+    shippingAddress: Address,
+  },
   strict,
 );
 export const Customer = Type.Object({
@@ -120,13 +152,20 @@ export const Customer = Type.Object({
   createdAt: Type.String(),
 });
 
-export const Sku = Type.String({ minLength: 1, maxLength: 64 });
+export const Sku = Type.String(stringKeywords(AdjustStockRequestSchema.field.sku));
 export const CreateProductBody = Type.Object(
-  { sku: Sku, name: Type.String({ minLength: 1, maxLength: 200 }), unitPrice: Money, initialStock: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) },
+  {
+    sku: Type.String(stringKeywords(CreateProductRequestSchema.field.sku)),
+    name: Type.String(stringKeywords(CreateProductRequestSchema.field.name)),
+    unitPrice: Money,
+    // The contract bounds it by int32 only; the gateway's cap is lower.
+    initialStock: Type.Integer({ ...integerKeywords(CreateProductRequestSchema.field.initialStock), maximum: 1_000_000_000 }),
+  },
   strict,
 );
+// A delta of 0 (the contract's not_in) is refused by inventory-service: JSON Schema's `not` has no readable message.
 export const StockAdjustmentBody = Type.Object(
-  { delta: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }), reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { delta: Type.Integer(integerKeywords(AdjustStockRequestSchema.field.delta)), reason: Type.String(stringKeywords(AdjustStockRequestSchema.field.reason)) },
   strict,
 );
 export const Product = Type.Object({

@@ -89,6 +89,9 @@ describe('bad requests', () => {
     ['too many lines', { ...good, lines: Array.from({ length: 101 }, (_, i) => ({ sku: `S-${i}`, quantity: 1 })) }, '/lines'],
     ['no lines', { ...good, lines: [] }, '/lines'],
     ['a missing field', { lines: good.lines }, '/paymentToken'],
+    ['a sku in lower case', { ...good, lines: [{ sku: 'rq-mug', quantity: 1 }] }, '/lines/0/sku'],
+    ['a blank payment token', { ...good, paymentToken: '   ' }, '/paymentToken'],
+    ['a payment token with a control character', { ...good, paymentToken: 'tok_success\n' }, '/paymentToken'],
   ])('answers 400 naming the field for %s, and writes nothing', async (_what, body, field) => {
     const before = await orderCount();
     const res = await post(body);
@@ -136,6 +139,28 @@ describe('bad requests', () => {
     expectProblem(res, 400);
     expect(res.body.errors).toEqual([{ field: '/lines/0/sku', message: expect.stringContaining('upper-case letters') }]);
     expect(await orderCount()).toBe(before);
+  });
+
+  it("refuses an admin's bad product or stock adjustment by the contract's rules, naming the field", async () => {
+    const admin = (path: string, body: unknown) => h.call('POST', path, { token: h.adminToken, headers: { 'idempotency-key': randomUUID() }, body });
+    const product = { sku: 'RQ-BAD', name: 'Bad', unitPrice: { amountMinor: '100', currency: 'EUR' }, initialStock: 1 };
+    const adjustment = { delta: 1, reason: 'recount' };
+    const before = (await h.stack.inventory.getProduct({ sku: 'RQ-MUG' })).product?.available;
+    const cases: [string, unknown, string][] = [
+      ['/v1/admin/products', { ...product, unitPrice: { amountMinor: '100', currency: 'XYZ' } }, '/unitPrice/currency'],
+      ['/v1/admin/products', { ...product, name: ' ' }, '/name'],
+      ['/v1/admin/products/RQ-MUG/stock-adjustments', { ...adjustment, delta: 1_000_001 }, '/delta'],
+      ['/v1/admin/products/RQ-MUG/stock-adjustments', { ...adjustment, delta: 0 }, '/delta'],
+      ['/v1/admin/products/RQ-MUG/stock-adjustments', { ...adjustment, reason: '' }, '/reason'],
+      ['/v1/admin/products/rq-mug/stock-adjustments', adjustment, 'sku'],
+    ];
+    for (const [path, body, field] of cases) {
+      const res = await admin(path, body);
+      expectProblem(res, 400);
+      expect(res.body.errors, `${path} ${JSON.stringify(body)}`).toEqual([{ field, message: expect.any(String) }]);
+    }
+    await expect(h.stack.inventory.getProduct({ sku: 'RQ-BAD' })).rejects.toThrow('not found');
+    expect((await h.stack.inventory.getProduct({ sku: 'RQ-MUG' })).product?.available).toBe(before);
   });
 
   it('answers 404 as a problem for an unknown route', async () => {
