@@ -4,25 +4,20 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { LineSchema, MoneySchema } from '@oms/contracts/common/v1';
 import {
-  AdjustStockRequestSchema,
   AdjustStockResponseSchema,
-  CommitReservationRequestSchema,
   CommitReservationResponseSchema,
-  CreateProductRequestSchema,
   CreateProductResponseSchema,
   InventoryService,
   ProductSchema,
-  ReleaseReservationRequestSchema,
   ReleaseReservationResponseSchema,
   ReservationSchema,
   ReservationStatus,
-  ReserveStockRequestSchema,
   ReserveStockResponseSchema,
   type Product,
   type Reservation,
 } from '@oms/contracts/inventory/v1';
 import { notFound, pageToken } from '@oms/platform';
-import { found, Refusal } from '@oms/db';
+import { found } from '@oms/db';
 import type { InventoryStore, ProductRow, ReservationRow } from './store';
 
 export function toProduct(row: ProductRow): Product {
@@ -50,16 +45,12 @@ export function toReservation(row: ReservationRow): Reservation {
 }
 
 
-const outcome = <Row, Out>(row: Row | Refusal, map: (row: Row) => Out): Out | Refusal =>
-  row instanceof Refusal ? row : map(row);
-
 const isSku = (value: unknown): value is string => typeof value === 'string';
 
 export function createInventoryService(store: InventoryStore): ServiceImpl<typeof InventoryService> {
   return {
     async createProduct(req) {
-      const call = { scope: 'inventory.CreateProduct', requestSchema: CreateProductRequestSchema, request: req, responseSchema: CreateProductResponseSchema };
-      return store.transact(call, async (tx) => {
+      return store.transact(InventoryService.method.createProduct, req, async (tx) => {
         const row = await store.createProduct(tx, {
           sku: req.sku,
           name: req.name,
@@ -67,7 +58,7 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
           currency: req.unitPrice!.currency,
           stock: req.initialStock,
         });
-        return outcome(row, (product) => create(CreateProductResponseSchema, { product: toProduct(product) }));
+        return found(row, `product ${req.sku}`, (product) => create(CreateProductResponseSchema, { product: toProduct(product) }));
       });
     },
 
@@ -89,8 +80,7 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
     },
 
     async adjustStock(req) {
-      const call = { scope: 'inventory.AdjustStock', requestSchema: AdjustStockRequestSchema, request: req, responseSchema: AdjustStockResponseSchema };
-      return store.transact(call, async (tx) =>
+      return store.transact(InventoryService.method.adjustStock, req, async (tx) =>
         found(await store.adjustStock(tx, req.sku, req.delta, req.reason), `product ${req.sku}`, (row) =>
           create(AdjustStockResponseSchema, { product: toProduct(row) }),
         ),
@@ -98,17 +88,15 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
     },
 
     async reserveStock(req) {
-      const call = { scope: 'inventory.ReserveStock', requestSchema: ReserveStockRequestSchema, request: req, responseSchema: ReserveStockResponseSchema };
-      return store.transact(call, async (tx) =>
-        outcome(await store.reserve(tx, req.orderId, req.lines), (row) =>
+      return store.transact(InventoryService.method.reserveStock, req, async (tx) =>
+        found(await store.reserve(tx, req.orderId, req.lines), `reservation for order ${req.orderId}`, (row) =>
           create(ReserveStockResponseSchema, { reservation: toReservation(row) }),
         ),
       );
     },
 
     async commitReservation(req) {
-      const call = { scope: 'inventory.CommitReservation', requestSchema: CommitReservationRequestSchema, request: req, responseSchema: CommitReservationResponseSchema };
-      return store.transact(call, async (tx) =>
+      return store.transact(InventoryService.method.commitReservation, req, async (tx) =>
         found(await store.commit(tx, req.orderId), `reservation for order ${req.orderId}`, (row) =>
           create(CommitReservationResponseSchema, { reservation: toReservation(row) }),
         ),
@@ -116,9 +104,8 @@ export function createInventoryService(store: InventoryStore): ServiceImpl<typeo
     },
 
     async releaseReservation(req) {
-      const call = { scope: 'inventory.ReleaseReservation', requestSchema: ReleaseReservationRequestSchema, request: req, responseSchema: ReleaseReservationResponseSchema };
-      return store.transact(call, async (tx) =>
-        outcome(await store.release(tx, req.orderId), (row) =>
+      return store.transact(InventoryService.method.releaseReservation, req, async (tx) =>
+        found(await store.release(tx, req.orderId), `reservation for order ${req.orderId}`, (row) =>
           create(ReleaseReservationResponseSchema, { reservation: toReservation(row) }),
         ),
       );

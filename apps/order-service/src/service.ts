@@ -5,9 +5,7 @@ import { ConnectError, type Client, type ServiceImpl } from '@connectrpc/connect
 import { AddressSchema, MoneySchema, type Line } from '@oms/contracts/common/v1';
 import type { InventoryService, Product } from '@oms/contracts/inventory/v1';
 import {
-  CreateCustomerRequestSchema,
   CreateCustomerResponseSchema,
-  CreateOrderRequestSchema,
   CreateOrderResponseSchema,
   CustomerSchema,
   OrderItemSchema,
@@ -15,9 +13,7 @@ import {
   OrderService,
   OrderStatus,
   StatusChangeSchema,
-  UpdateOrderStatusRequestSchema,
   UpdateOrderStatusResponseSchema,
-  ValidateOrderRequestSchema,
   ValidateOrderResponseSchema,
   type Customer,
   type Order,
@@ -115,8 +111,7 @@ export function createOrderService(
   return {
     async createCustomer(req) {
       checkCustomerName(req);
-      const call = { scope: 'order.CreateCustomer', requestSchema: CreateCustomerRequestSchema, request: req, responseSchema: CreateCustomerResponseSchema };
-      return store.transact(call, async (tx) => {
+      return store.transact(OrderService.method.createCustomer, req, async (tx) => {
         const row = await store.createCustomer(tx, { name: customerName(req), email: req.email, address: req.shippingAddress });
         return create(CreateCustomerResponseSchema, { customer: toCustomer(row) });
       });
@@ -129,14 +124,14 @@ export function createOrderService(
     },
 
     async createOrder(req) {
-      const call = { scope: 'order.CreateOrder', requestSchema: CreateOrderRequestSchema, request: req, responseSchema: CreateOrderResponseSchema };
+      const method = OrderService.method.createOrder;
       // A replay must not depend on inventory: answer it before pricing.
-      const replayed = await store.prior(call);
+      const replayed = await store.prior(method, req);
       if (replayed) return replayed;
       const customerId = BigInt(req.customerId);
       if (!(await store.getCustomer(customerId))) throw notFound(`customer ${req.customerId}`);
       const priced = priceLines(req.lines, await productsFor(inventory, req.lines));
-      return store.transact(call, async (tx) =>
+      return store.transact(method, req, async (tx) =>
         priced instanceof Refusal ? priced : create(CreateOrderResponseSchema, { order: toOrder(await store.createOrder(tx, customerId, priced)) }),
       );
     },
@@ -168,10 +163,9 @@ export function createOrderService(
     },
 
     async validateOrder(req) {
-      const call = { scope: 'order.ValidateOrder', requestSchema: ValidateOrderRequestSchema, request: req, responseSchema: ValidateOrderResponseSchema };
       // The answer carries the shipping address too, so that the saga never reads the order or the customer again.
       return writeOrder(req.orderId, () =>
-        store.transact(call, async (tx) => {
+        store.transact(OrderService.method.validateOrder, req, async (tx) => {
           const row = found(await store.validateOrder(tx, BigInt(req.orderId)), `order ${req.orderId}`, (row) => row);
           if (row instanceof Refusal) return row;
           const customer = await store.getCustomer(row.customerId, tx);
@@ -182,11 +176,10 @@ export function createOrderService(
 
     async updateOrderStatus(req) {
       checkStatusUpdate(req);
-      const call = { scope: 'order.UpdateOrderStatus', requestSchema: UpdateOrderStatusRequestSchema, request: req, responseSchema: UpdateOrderStatusResponseSchema };
       const expected = statusName(req.expectedStatus)!;
       const next = statusName(req.newStatus)!;
       return writeOrder(req.orderId, () =>
-        store.transact(call, async (tx) =>
+        store.transact(OrderService.method.updateOrderStatus, req, async (tx) =>
           found(await store.updateStatus(tx, BigInt(req.orderId), expected, next, req.reason || `moved to ${next}`), `order ${req.orderId}`, (row) =>
             create(UpdateOrderStatusResponseSchema, { order: toOrder(row) }),
           ),

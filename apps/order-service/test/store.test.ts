@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { CreateOrderRequestSchema, CreateOrderResponseSchema, UpdateOrderStatusRequestSchema, UpdateOrderStatusResponseSchema } from '@oms/contracts/order/v1';
+import { CreateOrderRequestSchema, CreateOrderResponseSchema, OrderService, UpdateOrderStatusRequestSchema } from '@oms/contracts/order/v1';
 import { pgAdapter, withClient } from '@oms/db';
 import { cloneTemplate, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,12 +44,7 @@ const item = (sku: string, quantity: number, unitPriceMinor: bigint, lineTotalMi
   lineTotalMinor,
 });
 
-const createCall = () => ({
-  scope: 'order.CreateOrder',
-  requestSchema: CreateOrderRequestSchema,
-  request: create(CreateOrderRequestSchema, { customerId: customerId.toString(), idempotencyKey: randomUUID() }),
-  responseSchema: CreateOrderResponseSchema,
-});
+const createOrderRequest = () => create(CreateOrderRequestSchema, { customerId: customerId.toString(), idempotencyKey: randomUUID() });
 
 describe('one transaction per write', () => {
   it('creates an order with its items and history together, or not at all', async () => {
@@ -57,25 +52,23 @@ describe('one transaction per write', () => {
     expect(await counts()).toEqual(none);
     // The second item breaks the line_total = quantity * unit_price CHECK: its insert fails after the order's.
     const priced = { totalMinor: 300n, currency: 'EUR', items: [item('A', 1, 100n), item('B', 2, 100n, 999n)] };
-    const failing = store.transact(createCall(), async (tx) => (await store.createOrder(tx, customerId, priced), create(CreateOrderResponseSchema)));
+    const failing = store.transact(OrderService.method.createOrder, createOrderRequest(), async (tx) => (await store.createOrder(tx, customerId, priced), create(CreateOrderResponseSchema)));
     await expect(failing).rejects.toThrow(/order_items_money_not_negative/);
     expect(await counts()).toEqual(none);
 
     const good = { ...priced, items: [item('A', 1, 100n), item('B', 2, 100n)] };
-    await store.transact(createCall(), async (tx) => (await store.createOrder(tx, customerId, good), create(CreateOrderResponseSchema)));
+    await store.transact(OrderService.method.createOrder, createOrderRequest(), async (tx) => (await store.createOrder(tx, customerId, good), create(CreateOrderResponseSchema)));
     expect(await counts()).toEqual({ orders: '1', items: '2', history: '1', keys: '1' });
+    // The method names the key's scope, as keys stored before were named: their retries still replay.
+    const scopes = await withClient(db.url, async (c) => (await c.query<{ scope: string }>('SELECT scope FROM idempotency_keys')).rows);
+    expect(scopes).toEqual([{ scope: 'order.CreateOrder' }]);
   });
 
   it('moves a status with its history row together, or not at all', async () => {
     const [order] = await prisma.order.findMany({ take: 1 });
-    const call = {
-      scope: 'order.UpdateOrderStatus',
-      requestSchema: UpdateOrderStatusRequestSchema,
-      request: create(UpdateOrderStatusRequestSchema, { orderId: order!.id.toString(), idempotencyKey: randomUUID() }),
-      responseSchema: UpdateOrderStatusResponseSchema,
-    };
+    const request = create(UpdateOrderStatusRequestSchema, { orderId: order!.id.toString(), idempotencyKey: randomUUID() });
     const before = await counts();
-    const failing = store.transact(call, async (tx) => {
+    const failing = store.transact(OrderService.method.updateOrderStatus, request, async (tx) => {
       await store.updateStatus(tx, order!.id, 'PENDING', 'CANCELLING', 'customer asked');
       throw new Error('the connection dropped');
     });

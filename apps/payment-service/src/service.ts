@@ -4,22 +4,19 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { MoneySchema } from '@oms/contracts/common/v1';
 import {
-  ChargeRequestSchema,
   ChargeResponseSchema,
   PaymentSchema,
   PaymentService,
   PaymentStatus,
-  RefundOrderRequestSchema,
   RefundOrderResponseSchema,
   RefundRecordSchema,
-  RefundRequestSchema,
   RefundResponseSchema,
   type Payment,
   type RefundRecord,
 } from '@oms/contracts/payment/v1';
-import { refuse } from '@oms/db';
+import { refuse, Refusal } from '@oms/db';
 import { notFound } from '@oms/platform';
-import { cancelledOrder, refundable, refundRefusal } from './domain';
+import { cancelledOrder, refundable } from './domain';
 import type { CardProvider } from './card-provider/card-provider';
 import type { Prisma } from './generated/prisma/client';
 import type { PaymentRow, PaymentStore, RefundRow } from './store';
@@ -60,15 +57,15 @@ export function createPaymentService(store: PaymentStore, provider: CardProvider
 
   return {
     async charge(req) {
-      const call = { scope: 'payment.Charge', requestSchema: ChargeRequestSchema, request: req, responseSchema: ChargeResponseSchema };
+      const method = PaymentService.method.charge;
       // A replay must not reach the provider; neither may a charge of a cancelled order.
-      const prior = await store.prior(call);
+      const prior = await store.prior(method, req);
       if (prior) return prior;
-      if (await store.isCancelled(req.orderId)) return store.transact(call, async () => cancelledOrder(req.orderId));
+      if (await store.isCancelled(req.orderId)) return store.transact(method, req, async () => cancelledOrder(req.orderId));
 
       const { amountMinor, currency } = req.amount!;
       const charged = await provider.charge({ key: `charge:${req.idempotencyKey}`, token: req.paymentToken, amountMinor, currency });
-      return store.transact(call, async (tx) => {
+      return store.transact(method, req, async (tx) => {
         const cancelled = await store.lockOrder(tx, req.orderId);
         const payment = await store.insertPayment(tx, {
           orderId: req.orderId,
@@ -90,20 +87,17 @@ export function createPaymentService(store: PaymentStore, provider: CardProvider
     },
 
     async refund(req) {
-      const call = { scope: 'payment.Refund', requestSchema: RefundRequestSchema, request: req, responseSchema: RefundResponseSchema };
-      return store.transact(call, async (tx) => {
-        const payment = await store.lockPayment(tx, BigInt(req.paymentId));
+      return store.transact(PaymentService.method.refund, req, async (tx) => {
+        const payment = await store.lockRefundable(tx, BigInt(req.paymentId), req.amount!);
         if (!payment) throw notFound(`payment ${req.paymentId}`);
-        const refusal = refundRefusal(payment, req.amount!);
-        if (refusal) return refusal;
+        if (payment instanceof Refusal) return payment;
         const done = await refundPayment(tx, payment, req.amount!.amountMinor, req.reason, `refund:${req.idempotencyKey}`);
         return create(RefundResponseSchema, { refund: toRefund(done.refund), payment: toPayment(done.payment) });
       });
     },
 
     async refundOrder(req) {
-      const call = { scope: 'payment.RefundOrder', requestSchema: RefundOrderRequestSchema, request: req, responseSchema: RefundOrderResponseSchema };
-      return store.transact(call, async (tx) => {
+      return store.transact(PaymentService.method.refundOrder, req, async (tx) => {
         const refunds: RefundRow[] = [];
         for (const payment of await store.cancelOrder(tx, req.orderId, req.reason)) {
           const left = refundable(payment);

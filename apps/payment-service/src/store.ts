@@ -1,7 +1,8 @@
 /** Database access of payment-service (not the provider's ledger). Mutations run inside `transact`. Order and customer ids arrive as the wire's decimal strings; the database keeps them as BIGINT, like oms_order. */
-import { IdempotentStore } from '@oms/db';
+import type { Money } from '@oms/contracts/common/v1';
+import { IdempotentStore, type Refusal } from '@oms/db';
 import { Prisma, type PrismaClient } from './generated/prisma/client';
-import { statusAfterRefund } from './domain';
+import { refundRefusal, statusAfterRefund } from './domain';
 
 type Tx = Prisma.TransactionClient;
 
@@ -38,9 +39,11 @@ export class PaymentStore extends IdempotentStore<Tx> {
     return tx.payment.create({ data: { ...data, orderId: BigInt(data.orderId), customerId: BigInt(data.customerId) } });
   }
 
-  async lockPayment(tx: Tx, id: bigint): Promise<PaymentRow | null> {
+  /** Locks the payment and checks that `amount` can be refunded from it (as the other stores apply their rules: under the lock). */
+  async lockRefundable(tx: Tx, id: bigint, amount: Money): Promise<PaymentRow | Refusal | null> {
     await tx.$queryRaw`SELECT id FROM payments WHERE id = ${id} FOR UPDATE`;
-    return tx.payment.findUnique({ where: { id } });
+    const payment = await tx.payment.findUnique({ where: { id } });
+    return payment && (refundRefusal(payment, amount) ?? payment);
   }
 
   /** Fences the order off from later charges (keeping the first reason) and locks its payments. */

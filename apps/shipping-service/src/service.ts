@@ -1,14 +1,11 @@
 /** The ShippingService RPC handlers (requests arrive validated against the contract): run in the store, map to the wire. */
-import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { create, type DescMessage, type DescMethodUnary, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { AddressSchema, LineSchema } from '@oms/contracts/common/v1';
 import {
-  CancelShipmentRequestSchema,
   CancelShipmentResponseSchema,
-  CreateShipmentRequestSchema,
   CreateShipmentResponseSchema,
-  MarkDeliveredRequestSchema,
   MarkDeliveredResponseSchema,
   ShipmentSchema,
   ShipmentStatus,
@@ -50,8 +47,6 @@ export function toShipment(row: ShipmentRow): Shipment {
   });
 }
 
-/** A mutating call about one order's shipment. */
-type ShipmentCall<Req extends DescMessage, Res extends DescMessage> = IdempotentCall<Req, Res> & { request: { orderId: string } };
 
 export function createShippingService(store: ShippingStore, metrics: ShippingMetrics): ServiceImpl<typeof ShippingService> {
 
@@ -61,14 +56,15 @@ export function createShippingService(store: ShippingStore, metrics: ShippingMet
    * committed, so a replay (which skips the work) or a rollback counts nothing.
    */
   async function mutate<Req extends DescMessage, Res extends DescMessage>(
-    call: ShipmentCall<Req, Res>,
+    method: DescMethodUnary<Req, Res>,
+    req: IdempotentCall<Req, Res>['request'] & { orderId: string },
     work: (tx: Prisma.TransactionClient) => Promise<Change | Refusal | null>,
     respond: (shipment: Shipment) => MessageShape<Res>,
   ): Promise<MessageShape<Res>> {
     let event: ShipmentEvent | undefined;
-    const response = await store.transact(call, async (tx) => {
+    const response = await store.transact(method, req, async (tx) => {
       const change = await work(tx);
-      if (change === null) throw notFound(`shipment for order ${call.request.orderId}`);
+      if (change === null) throw notFound(`shipment for order ${req.orderId}`);
       if (change instanceof Refusal) return change;
       event = change.event;
       return respond(toShipment(change.shipment));
@@ -79,22 +75,19 @@ export function createShippingService(store: ShippingStore, metrics: ShippingMet
 
   return {
     async createShipment(req) {
-      const call = { scope: 'shipping.CreateShipment', requestSchema: CreateShipmentRequestSchema, request: req, responseSchema: CreateShipmentResponseSchema };
-      return mutate(call, (tx) => store.create(tx, req.orderId, req.address!, req.lines), (shipment) =>
+      return mutate(ShippingService.method.createShipment, req, (tx) => store.create(tx, req.orderId, req.address!, req.lines), (shipment) =>
         create(CreateShipmentResponseSchema, { shipment }),
       );
     },
 
     async cancelShipment(req) {
-      const call = { scope: 'shipping.CancelShipment', requestSchema: CancelShipmentRequestSchema, request: req, responseSchema: CancelShipmentResponseSchema };
-      return mutate(call, (tx) => store.cancel(tx, req.orderId, req.reason), (shipment) =>
+      return mutate(ShippingService.method.cancelShipment, req, (tx) => store.cancel(tx, req.orderId, req.reason), (shipment) =>
         create(CancelShipmentResponseSchema, { shipment }),
       );
     },
 
     async markDelivered(req) {
-      const call = { scope: 'shipping.MarkDelivered', requestSchema: MarkDeliveredRequestSchema, request: req, responseSchema: MarkDeliveredResponseSchema };
-      return mutate(call, (tx) => store.deliver(tx, req.orderId), (shipment) => create(MarkDeliveredResponseSchema, { shipment }));
+      return mutate(ShippingService.method.markDelivered, req, (tx) => store.deliver(tx, req.orderId), (shipment) => create(MarkDeliveredResponseSchema, { shipment }));
     },
 
     async getShipment({ orderId }) {

@@ -10,7 +10,7 @@
  * unique index until the first commits, then replays its outcome.
  */
 import { createHash } from 'node:crypto';
-import { create, fromJson, toBinary, toJson, type DescMessage, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
+import { create, fromJson, toBinary, toJson, type DescMessage, type DescMethod, type DescMethodUnary, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { refused, type RefusalInfo } from '@oms/platform';
 
@@ -44,13 +44,17 @@ export function refuse(message: string, info?: RefusalInfo): Refusal {
 
 type KeyedRequest<Req extends DescMessage> = MessageShape<Req> & { idempotencyKey: string };
 
+/** A mutating RPC: its method says the scope of its keys and the request and response types. */
 export interface IdempotentCall<Req extends DescMessage, Res extends DescMessage> {
-  /** Names the RPC, e.g. "inventory.ReserveStock": keys are unique per scope. */
-  scope: string;
-  requestSchema: Req;
+  method: DescMethodUnary<Req, Res>;
   request: KeyedRequest<Req>;
-  responseSchema: Res;
 }
+
+/**
+ * Keys are unique per RPC: oms.inventory.v1.InventoryService/ReserveStock
+ * keys live in scope "inventory.ReserveStock" (where they always have).
+ */
+export const scopeOf = (method: DescMethod): string => `${method.parent.typeName.split('.')[1]}.${method.name}`;
 
 interface KeyRow {
   fingerprint: string;
@@ -97,7 +101,7 @@ function replay<Res extends DescMessage>(
     throw error;
   }
   if (row.response === null) throw new ConnectError('idempotent outcome missing', Code.Internal);
-  return fromJson(call.responseSchema, row.response);
+  return fromJson(call.method.output, row.response);
 }
 
 const selectKey = `SELECT fingerprint, response, error_code, error_message, error_details FROM idempotency_keys WHERE scope = $1 AND key = $2`;
@@ -111,8 +115,8 @@ export async function priorOutcome<Req extends DescMessage, Res extends DescMess
   db: SqlClient,
   call: IdempotentCall<Req, Res>,
 ): Promise<MessageShape<Res> | undefined> {
-  const [row] = await db.$queryRawUnsafe<KeyRow[]>(selectKey, call.scope, call.request.idempotencyKey);
-  return row && replay(call, row, fingerprint(call.requestSchema, call.request));
+  const [row] = await db.$queryRawUnsafe<KeyRow[]>(selectKey, scopeOf(call.method), call.request.idempotencyKey);
+  return row && replay(call, row, fingerprint(call.method.input, call.request));
 }
 
 /** Runs `work` once per key, in one transaction with the key's outcome. */
@@ -121,8 +125,8 @@ export async function idempotent<Tx extends SqlClient, Req extends DescMessage, 
   call: IdempotentCall<Req, Res>,
   work: (tx: Tx) => Promise<MessageShape<Res> | Refusal>,
 ): Promise<MessageShape<Res>> {
-  const print = fingerprint(call.requestSchema, call.request);
-  const { scope } = call;
+  const print = fingerprint(call.method.input, call.request);
+  const scope = scopeOf(call.method);
   const key = call.request.idempotencyKey;
   // This call's own refusal leaves as it was made, with its details (e.g. an ErrorInfo naming the sku).
   let refusal: Refusal | undefined;
@@ -143,7 +147,7 @@ export async function idempotent<Tx extends SqlClient, Req extends DescMessage, 
     const row: KeyRow =
       result instanceof Refusal
         ? { fingerprint: print, response: null, error_code: result.error.code, error_message: result.error.rawMessage, error_details: storedDetails(result.error) }
-        : { fingerprint: print, response: toJson(call.responseSchema, result), error_code: null, error_message: null, error_details: null };
+        : { fingerprint: print, response: toJson(call.method.output, result), error_code: null, error_message: null, error_details: null };
     await tx.$executeRawUnsafe(
       `UPDATE idempotency_keys SET response = $3::jsonb, error_code = $4, error_message = $5, error_details = $6::jsonb WHERE scope = $1 AND key = $2`,
       scope,

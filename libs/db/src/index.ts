@@ -1,4 +1,4 @@
-export { idempotent, priorOutcome, refuse, Refusal, type IdempotentCall, type SqlClient, type TransactionRunner } from './idempotency';
+export { idempotent, priorOutcome, refuse, Refusal, scopeOf, type IdempotentCall, type SqlClient, type TransactionRunner } from './idempotency';
 export { isTransientDatabaseError, mapDatabaseError } from './errors';
 export { pgAdapter } from './prisma';
 export { sqlConnection, type SqlConnection } from './typed-sql';
