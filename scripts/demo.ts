@@ -51,15 +51,27 @@ if (ready?.status !== 200) {
 
 const admin = await mintToken(secret, { sub: 'demo-admin', roles: ['admin'] });
 const run = randomUUID().slice(0, 6).toUpperCase();
-const customer = await expectStatus('create customer', 201, call('POST', '/v1/admin/customers', admin, {
-  name: 'Ada Lovelace',
-  email: 'ada@example.com',
-  shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4LB', country: 'GB' },
-}));
+const customer = await expectStatus(
+  'create customer',
+  201,
+  call('POST', '/v1/admin/customers', admin, {
+    name: 'Ada Lovelace',
+    email: 'ada@example.com',
+    shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4LB', country: 'GB' },
+  }),
+);
 const mug = `MUG-${run}`;
 const lamp = `LAMP-${run}`;
-await expectStatus('create mug', 201, call('POST', '/v1/admin/products', admin, { sku: mug, name: 'Mug', unitPrice: { amountMinor: '1299', currency: 'EUR' }, initialStock: 10 }));
-await expectStatus('create lamp', 201, call('POST', '/v1/admin/products', admin, { sku: lamp, name: 'Lamp', unitPrice: { amountMinor: '4900', currency: 'EUR' }, initialStock: 1 }));
+await expectStatus(
+  'create mug',
+  201,
+  call('POST', '/v1/admin/products', admin, { sku: mug, name: 'Mug', unitPrice: { amountMinor: '1299', currency: 'EUR' }, initialStock: 10 }),
+);
+await expectStatus(
+  'create lamp',
+  201,
+  call('POST', '/v1/admin/products', admin, { sku: lamp, name: 'Lamp', unitPrice: { amountMinor: '4900', currency: 'EUR' }, initialStock: 1 }),
+);
 console.log(`seeded customer ${customer.id!}, products ${mug} (10 in stock) and ${lamp} (1 in stock)`);
 
 const token = await mintToken(secret, { sub: customer.id! });
@@ -67,7 +79,7 @@ const place = (lines: { sku: string; quantity: number }[], paymentToken: string)
   expectStatus('place order', 202, call('POST', '/v1/orders', token, { lines, paymentToken })).then((r) => r.orderId!);
 
 const orders = {
-  'succeeds': await place([{ sku: mug, quantity: 2 }], 'tok_success'),
+  succeeds: await place([{ sku: mug, quantity: 2 }], 'tok_success'),
   'is declined': await place([{ sku: mug, quantity: 1 }], 'tok_declined'),
   'is out of stock': await place([{ sku: lamp, quantity: 3 }], 'tok_success'),
   'is cancelled': await place([{ sku: mug, quantity: 1 }], 'tok_slow'),

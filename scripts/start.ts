@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   await generateCode();
   const { freePort } = await import('@oms/platform');
   const devstack = await import('@oms/devstack');
-  const { ensureTemporalServer, instanceDirs, prepare, removeTemporalHistory, services, startAppProcess, supervise, workspaceRoot, writeSystemState } = devstack;
+  const { ensureTemporalServer, instanceDirs, prepare, removeTemporalHistory, services, startAppProcess, supervise, workspaceRoot, writeSystemState } =
+    devstack;
   if (named) devstack.checkInstanceName(named);
   if (instance) log(`instance ${instance}: its own databases, Temporal history and logs${named ? ', free ports' : ''}`);
 
@@ -74,7 +75,10 @@ async function main(): Promise<void> {
       temporalUiUrl: temporal!.uiUrl,
       databases: prepared.databases,
       apps: Object.fromEntries(
-        running.map(({ app, current, restarts }) => [app, { pid: current.child.pid!, url: app === 'orchestrator' ? undefined : current.url, metricsUrl: current.metricsUrl, restarts }]),
+        running.map(({ app, current, restarts }) => [
+          app,
+          { pid: current.child.pid!, url: app === 'orchestrator' ? undefined : current.url, metricsUrl: current.metricsUrl, restarts },
+        ]),
       ),
       launcherPid: process.pid,
       logDir: dirs.logs,
@@ -94,7 +98,8 @@ async function main(): Promise<void> {
     shutdown.signal.throwIfAborted();
     const temporalDb = path.join(dirs.data, 'temporal.db');
     // Its workflows are about orders that no longer exist, and new orders would reuse their ids.
-    if (prepared.created.includes('order-service') && removeTemporalHistory(temporalDb)) log('a new order database: starting Temporal with a fresh history too');
+    if (prepared.created.includes('order-service') && removeTemporalHistory(temporalDb))
+      log('a new order database: starting Temporal with a fresh history too');
     const temporalPort = await portFor(7233);
     temporal = await ensureTemporalServer({
       cli: prepared.temporalCli,
@@ -114,7 +119,11 @@ async function main(): Promise<void> {
       ...services.map((s, i) => ({ app: s.app, env: { ...serviceUrls, DATABASE_URL: prepared.databases[s.app]! }, options: servicePorts[i]! })),
       { app: 'orchestrator', env: { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, options: { metricsPort: await portFor(9464), readiness: 'healthz' } },
       // The gateway serves /metrics and /healthz on its own port.
-      { app: 'gateway', env: { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, options: { port: gatewayPort, metricsPort: gatewayPort, readiness: 'healthz' } },
+      {
+        app: 'gateway',
+        env: { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address },
+        options: { port: gatewayPort, metricsPort: gatewayPort, readiness: 'healthz' },
+      },
     ];
     const startApp = ({ app, env, options }: (typeof apps)[number]) =>
       startAppProcess(app, env, { ...options, logFile: path.join(dirs.logs, `${app}.log`), signal: shutdown.signal, ownProcessGroup: true });

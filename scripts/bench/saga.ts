@@ -68,7 +68,11 @@ function withTimeout<T>(promise: Promise<T>, what: string, timeoutMs = 180_000):
 
 console.log(`# bench:saga — ${new Date().toISOString()}, commit ${gitHead()}\n`);
 console.log(`orders N=${total}, in flight C=${concurrency}, open loop ${offeredRate}/s for ${offeredSeconds} s, ${sequentialCount} sequential calls per hop`);
-console.log(`system env: ${Object.entries(systemEnv).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+console.log(
+  `system env: ${Object.entries(systemEnv)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}\n`,
+);
 
 const work = mkdtempSync(path.join(tmpdir(), 'oms-bench-saga-'));
 const pgDir = path.join(work, 'postgres');
@@ -117,7 +121,11 @@ async function benchmark(): Promise<void> {
     const { id } = await requestJson(`${gateway}/v1/admin/customers`, {
       token: admin,
       headers: { 'idempotency-key': randomUUID() },
-      body: { name: `Bench ${i}`, email: `bench${i}@example.com`, shippingAddress: { name: `Bench ${i}`, line1: '1 Loop Rd', city: 'Berlin', postalCode: '10115', country: 'DE' } },
+      body: {
+        name: `Bench ${i}`,
+        email: `bench${i}@example.com`,
+        shippingAddress: { name: `Bench ${i}`, line1: '1 Loop Rd', city: 'Berlin', postalCode: '10115', country: 'DE' },
+      },
     });
     customers.push({ id: id!, token: await mintToken(devJwtSecret, { sub: id!, ttl: '12h' }) });
   }
@@ -138,7 +146,13 @@ async function benchmark(): Promise<void> {
     const orderId = await post(i);
     const posted = performance.now();
     await orderResult(orderId);
-    return { workflowId: orderWorkflowId(orderId), childId: trackingWorkflowId(orderId), startMs: posted - started, endToEndMs: performance.now() - started, answeredAt: posted };
+    return {
+      workflowId: orderWorkflowId(orderId),
+      childId: trackingWorkflowId(orderId),
+      startMs: posted - started,
+      endToEndMs: performance.now() - started,
+      answeredAt: posted,
+    };
   };
 
   const postmaster = Number(readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -174,18 +188,20 @@ async function benchmark(): Promise<void> {
   // (b) the floor, with as many activities as the saga has now
   const floorWorker = await startFloorWorker(state.temporalAddress);
   const runId = randomUUID().slice(0, 8);
-  const floorOne = (prefix: string) => async (i: number): Promise<Timed> => {
-    const workflowId = `bench-floor-${runId}-${prefix}${i}`;
-    const started = performance.now();
-    const handle = await client.workflow.start('FloorWorkflow', {
-      taskQueue: floorWorker.taskQueue,
-      workflowId,
-      args: [{ activities, childTimerMs: day }],
-    });
-    const posted = performance.now();
-    await withTimeout(handle.result(), workflowId);
-    return { workflowId, childId: `${workflowId}-child`, startMs: posted - started, endToEndMs: performance.now() - started, answeredAt: posted };
-  };
+  const floorOne =
+    (prefix: string) =>
+    async (i: number): Promise<Timed> => {
+      const workflowId = `bench-floor-${runId}-${prefix}${i}`;
+      const started = performance.now();
+      const handle = await client.workflow.start('FloorWorkflow', {
+        taskQueue: floorWorker.taskQueue,
+        workflowId,
+        args: [{ activities, childTimerMs: day }],
+      });
+      const posted = performance.now();
+      await withTimeout(handle.result(), workflowId);
+      return { workflowId, childId: `${workflowId}-child`, startMs: posted - started, endToEndMs: performance.now() - started, answeredAt: posted };
+    };
   await closedLoop('(b) warm-up', concurrency, concurrency, floorOne('warm-'));
   const floor = await measured(`(b) floor workflows (${activities} no-op activities + child)`, floorOne(''));
   const floorHistory = await histories(client, floor.run.results);
@@ -243,10 +259,13 @@ async function benchmark(): Promise<void> {
     });
     const quietInside = insideThePost(quietBefore, await serverTimes(state.apps), quietPosts);
     add('POST /v1/orders, quiet (each after the previous saga ended)', quietPosts);
-    add('POST /v1/orders, quiet, a new TCP connection each', await quiet('POST new connection', async (i) => {
-      const orderId = await post(i, false);
-      return () => orderResult(orderId);
-    }));
+    add(
+      'POST /v1/orders, quiet, a new TCP connection each',
+      await quiet('POST new connection', async (i) => {
+        const orderId = await post(i, false);
+        return () => orderResult(orderId);
+      }),
+    );
 
     // As apps/gateway/bench/post-orders.ts did: POST after POST, while the sagas they start pile up behind.
     const before = await serverTimes(state.apps);
@@ -255,7 +274,11 @@ async function benchmark(): Promise<void> {
     const backToBack = await sequential(total, async (i) => placed.push(await post(i)));
     posting.done();
     const after = await serverTimes(state.apps);
-    add(`POST /v1/orders, ${total} back to back (sagas pile up behind)`, backToBack, `${fixed(total / (backToBack.reduce((a, b) => a + b, 0) / 1000), 1)} POSTs/s offered`);
+    add(
+      `POST /v1/orders, ${total} back to back (sagas pile up behind)`,
+      backToBack,
+      `${fixed(total / (backToBack.reduce((a, b) => a + b, 0) / 1000), 1)} POSTs/s offered`,
+    );
     const ended = performance.now();
     let drained = 0;
     const draining = progress('(c) their sagas', total, () => drained);
@@ -272,8 +295,16 @@ async function benchmark(): Promise<void> {
     const o = ours.run;
     const f = floor.run;
     const rate = (run: Run<Timed>) => (run.results.length / run.elapsedMs) * 1000;
-    const e2e = (run: Run<Timed>, q: number) => quantile(run.results.map((r) => r.endToEndMs), q);
-    const start = (run: Run<Timed>, q: number) => quantile(run.results.map((r) => r.startMs), q);
+    const e2e = (run: Run<Timed>, q: number) =>
+      quantile(
+        run.results.map((r) => r.endToEndMs),
+        q,
+      );
+    const start = (run: Run<Timed>, q: number) =>
+      quantile(
+        run.results.map((r) => r.startMs),
+        q,
+      );
     const perOrder = (cpu: Record<string, number>, name: string, run: Run<Timed>) => ((cpu[name] ?? 0) / run.results.length) * 1000;
     const names = Object.keys(processes);
     const oursTotal = names.reduce((acc, n) => acc + perOrder(ours.cpu, n, o), 0);
@@ -294,7 +325,12 @@ async function benchmark(): Promise<void> {
           ['end to end p99, ms', ms(e2e(o, 0.99)), ms(e2e(f, 0.99)), ratio(e2e(o, 0.99), e2e(f, 0.99))],
           ['start p50 / p99, ms (ours: the POST)', `${ms(start(o, 0.5))} / ${ms(start(o, 0.99))}`, `${ms(start(f, 0.5))} / ${ms(start(f, 0.99))}`, ''],
           ['activities per workflow', spread(oursHistory.activities), spread(floorHistory.activities), ''],
-          ['history events per workflow', spread(oursHistory.events), spread(floorHistory.events), ratio(average(oursHistory.events), average(floorHistory.events))],
+          [
+            'history events per workflow',
+            spread(oursHistory.events),
+            spread(floorHistory.events),
+            ratio(average(oursHistory.events), average(floorHistory.events)),
+          ],
           ['history events of its child so far', spread(oursHistory.childEvents), spread(floorHistory.childEvents), ''],
           ['Temporal server CPU ms per workflow', fixed(temporalOurs, 1), fixed(temporalFloor, 1), ratio(temporalOurs, temporalFloor)],
           ['total CPU ms per workflow (see below)', fixed(oursTotal, 1), fixed(floorTotal, 1), ratio(oursTotal, floorTotal)],
@@ -313,9 +349,19 @@ async function benchmark(): Promise<void> {
         ['process', 'ours: CPU s', 'ours: CPU ms per order', 'floor: CPU ms per workflow'],
         [
           ...names.map(row),
-          ['**total: ours = the 8 processes above; floor = Temporal + bench process**', fixed(oursTotal * o.results.length / 1000, 2), fixed(oursTotal, 1), fixed(floorTotal, 1)],
+          [
+            '**total: ours = the 8 processes above; floor = Temporal + bench process**',
+            fixed((oursTotal * o.results.length) / 1000, 2),
+            fixed(oursTotal, 1),
+            fixed(floorTotal, 1),
+          ],
           ['ratio to the floor', '', ratio(oursTotal, floorTotal), '1.0×'],
-          ['bench process (ours: load driver; floor: its worker + load driver)', fixed(ours.cpu['bench process']!, 2), fixed(perOrder(ours.cpu, 'bench process', o), 1), fixed(perOrder(floor.cpu, 'bench process', f), 1)],
+          [
+            'bench process (ours: load driver; floor: its worker + load driver)',
+            fixed(ours.cpu['bench process']!, 2),
+            fixed(perOrder(ours.cpu, 'bench process', o), 1),
+            fixed(perOrder(floor.cpu, 'bench process', f), 1),
+          ],
           ['cores busy (of 2) during the window', '', fixed(busy(ours.cpu, o, names), 2), fixed(busy(floor.cpu, f, ['Temporal server', 'bench process']), 2)],
         ],
       ),
@@ -332,7 +378,18 @@ async function benchmark(): Promise<void> {
     console.log(
       table(
         ['offered /s', 'accepted /s', 'requests', 'failed', 'POST p50 ms', 'POST p99 ms', 'end to end p50 ms', 'end to end p99 ms'],
-        [[offeredRate, fixed(accepted, 1), open.results.length, open.failures.length, ms(quantile(posts, 0.5)), ms(quantile(posts, 0.99)), ms(quantile(e2e, 0.5)), ms(quantile(e2e, 0.99))]],
+        [
+          [
+            offeredRate,
+            fixed(accepted, 1),
+            open.results.length,
+            open.failures.length,
+            ms(quantile(posts, 0.5)),
+            ms(quantile(posts, 0.99)),
+            ms(quantile(e2e, 0.5)),
+            ms(quantile(e2e, 0.99)),
+          ],
+        ],
       ),
     );
     if (open.failures.length) console.log(`\nfirst failures: ${open.failures.slice(0, 3).join('; ')}`);
@@ -344,7 +401,9 @@ async function benchmark(): Promise<void> {
         hops.rows.map(({ hop, times, note }) => [hop, times.length, ms(quantile(times, 0.5)), ms(quantile(times, 0.99)), ms(avg(times)), note]),
       ),
     );
-    console.log(`\nInside the POST (mean ms; server side from the apps' /metrics histograms; the back-to-back sagas took ${fixed(hops.drainS, 1)} s more to drain after the last POST):\n`);
+    console.log(
+      `\nInside the POST (mean ms; server side from the apps' /metrics histograms; the back-to-back sagas took ${fixed(hops.drainS, 1)} s more to drain after the last POST):\n`,
+    );
     console.log(
       table(
         ['hop', 'quiet POSTs', 'back-to-back POSTs'],
@@ -390,7 +449,11 @@ async function serverTimes(apps: SystemState['apps']) {
 async function startsOnPlainDevServer(count: number): Promise<number[]> {
   process.stderr.write('  (c) StartWorkflow on a dev server with default SQLite pragmas\n');
   const port = await freePort();
-  const server = spawn(findTemporalCli()!, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', path.join(work, 'plain.db'), '--log-level', 'error'], { stdio: 'ignore' });
+  const server = spawn(
+    findTemporalCli()!,
+    ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', path.join(work, 'plain.db'), '--log-level', 'error'],
+    { stdio: 'ignore' },
+  );
   try {
     let connection: Connection | undefined;
     for (let waited = 0; !connection; waited += 250) {

@@ -144,12 +144,16 @@ export function runChecks(placed: PlacedOrder[], unplaced: UnplacedOrder[], prod
     if (!c) ledger.push(`payment ${p.id} (order ${p.order_id}): no provider charge ${p.provider_charge_id}`);
     else if (c.status !== wanted || c.amount_minor !== p.amount_minor) {
       ledger.push(`payment ${p.id} (order ${p.order_id}) ${p.status} ${p.amount_minor}: provider has ${c.status} ${c.amount_minor}`);
-    } else if (sum(refunds, 'amount_minor') !== BigInt(p.refunded_minor!) || BigInt(p.refunded_minor!) !== sum(refundsByCharge.get(c.id!) ?? [], 'amount_minor')) {
+    } else if (
+      sum(refunds, 'amount_minor') !== BigInt(p.refunded_minor!) ||
+      BigInt(p.refunded_minor!) !== sum(refundsByCharge.get(c.id!) ?? [], 'amount_minor')
+    ) {
       ledger.push(
         `payment ${p.id} (order ${p.order_id}): refunded ${p.refunded_minor}, its refunds sum to ${sum(refunds, 'amount_minor')}, the provider's to ${sum(refundsByCharge.get(c.id!) ?? [], 'amount_minor')}`,
       );
     }
-    for (const r of refunds) if (!providerRefundIds.has(r.provider_refund_id!)) ledger.push(`refund ${r.provider_refund_id} of payment ${p.id}: unknown to the provider`);
+    for (const r of refunds)
+      if (!providerRefundIds.has(r.provider_refund_id!)) ledger.push(`refund ${r.provider_refund_id} of payment ${p.id}: unknown to the provider`);
   }
   for (const c of approved) {
     const recorded = paymentByCharge.get(`ch_${c.id}`)?.length ?? 0;
@@ -175,7 +179,9 @@ export function runChecks(placed: PlacedOrder[], unplaced: UnplacedOrder[], prod
     const pending = open.get(product.sku) ? ` (and ${open.get(product.sku)} are in orders not ended)` : '';
     return fine
       ? []
-      : [`${product.sku}: seeded ${product.stock}, now available ${available} + reserved ${reserved} + committed ${committed}; completed orders bought ${sold.get(product.sku) ?? 0}${pending}`];
+      : [
+          `${product.sku}: seeded ${product.stock}, now available ${available} + reserved ${reserved} + committed ${committed}; completed orders bought ${sold.get(product.sku) ?? 0}${pending}`,
+        ];
   });
   const held = l.reservations.filter((r) => r.status === 'RESERVED').map((r) => `order ${r.order_id}: reservation still RESERVED`);
   check('stock conserved per SKU, nothing reserved', products.length, [...stock, ...held]);

@@ -77,7 +77,12 @@ export class GatewayClient {
   async seed(plan: Plan): Promise<{ id: string; token: string }[]> {
     const admin = await GatewayClient.token('chaos-admin', true);
     for (const p of plan.products) {
-      await this.post('/v1/admin/products', admin, { sku: p.sku, name: `Chaos ${p.sku}`, unitPrice: { amountMinor: String(p.priceMinor), currency: 'EUR' }, initialStock: p.stock }, 201);
+      await this.post(
+        '/v1/admin/products',
+        admin,
+        { sku: p.sku, name: `Chaos ${p.sku}`, unitPrice: { amountMinor: String(p.priceMinor), currency: 'EUR' }, initialStock: p.stock },
+        201,
+      );
     }
     const customers = [];
     for (let i = 0; i < plan.customers; i++) {

@@ -39,7 +39,12 @@ export function formatReport(result: ChaosResult): string {
   ];
   const byKind = kinds.map((kind) => {
     const expected = [...result.placed, ...result.unplaced].find((p) => p.kind === kind)?.expected.status ?? '-';
-    return row(kind, expected, result.placed.filter((p) => p.kind === kind), result.unplaced.filter((p) => p.kind === kind));
+    return row(
+      kind,
+      expected,
+      result.placed.filter((p) => p.kind === kind),
+      result.unplaced.filter((p) => p.kind === kind),
+    );
   });
   const total = row('all', '', result.placed, result.unplaced);
 
@@ -47,14 +52,32 @@ export function formatReport(result: ChaosResult): string {
   const slowest = (records: FaultRecord[]) => (records.length ? `${(Math.max(...records.map((r) => r.recoveredInMs ?? NaN)) / 1000).toFixed(1)} s` : '-');
   const pg = result.faults.filter((f) => f.fault.kind === 'postgres restart');
   const faultRows = [
-    ...apps.map((app) => [app, kills(app).length, result.restarts[app] ?? '?', kills(app).map((k) => k.placed).join(', '), slowest(kills(app))]),
+    ...apps.map((app) => [
+      app,
+      kills(app).length,
+      result.restarts[app] ?? '?',
+      kills(app)
+        .map((k) => k.placed)
+        .join(', '),
+      slowest(kills(app)),
+    ]),
     ['postgres (immediate stop, start 1.5 s later)', pg.length, pg.length, pg.map((k) => k.placed).join(', '), slowest(pg)],
   ];
 
-  const checkRows = result.checks.map((c) => [c.failures.length ? 'FAIL' : 'pass', c.name, `${c.checked - Math.min(c.checked, c.failures.length)}/${c.checked} ok`]);
+  const checkRows = result.checks.map((c) => [
+    c.failures.length ? 'FAIL' : 'pass',
+    c.name,
+    `${c.checked - Math.min(c.checked, c.failures.length)}/${c.checked} ok`,
+  ]);
   const failures = result.checks
     .filter((c) => c.failures.length)
-    .map((c) => `${c.name}: ${c.failures.length} failure(s)\n${c.failures.slice(0, 10).map((f) => `  - ${f}`).join('\n')}${c.failures.length > 10 ? `\n  ... and ${c.failures.length - 10} more` : ''}`);
+    .map(
+      (c) =>
+        `${c.name}: ${c.failures.length} failure(s)\n${c.failures
+          .slice(0, 10)
+          .map((f) => `  - ${f}`)
+          .join('\n')}${c.failures.length > 10 ? `\n  ... and ${c.failures.length - 10} more` : ''}`,
+    );
 
   const s = result.seconds;
   return [

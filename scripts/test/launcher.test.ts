@@ -26,7 +26,7 @@ function run(script: string, env: Record<string, string>) {
 }
 
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs: number, output: () => string): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await condition()); ) {
+  for (const deadline = Date.now() + timeoutMs; !(await condition());) {
     if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms; output:\n${output()}`);
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -38,4 +38,6 @@ for (let i = 1; i <= count; i++) {
 }
 times.sort((a, b) => a - b);
 const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1);
-console.log(`\n\n| requests | p50 ms | p90 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- |\n| ${count} | ${at(0.5)} | ${at(0.9)} | ${at(0.99)} | ${times.at(-1)!.toFixed(1)} |`);
+console.log(
+  `\n\n| requests | p50 ms | p90 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- |\n| ${count} | ${at(0.5)} | ${at(0.9)} | ${at(0.99)} | ${times.at(-1)!.toFixed(1)} |`,
+);

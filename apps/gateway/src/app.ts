@@ -52,7 +52,11 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'OMS API', version: '1.0.0', description: 'Orders in; a Temporal saga drives them through inventory, payment and shipping. Errors are RFC 9457 problems.' },
+      info: {
+        title: 'OMS API',
+        version: '1.0.0',
+        description: 'Orders in; a Temporal saga drives them through inventory, payment and shipping. Errors are RFC 9457 problems.',
+      },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });

@@ -4,11 +4,11 @@ import { requestMetrics } from '@oms/platform';
 import type { Registry } from 'prom-client';
 
 export function registerRouteMetrics(app: FastifyInstance, registry: Registry): void {
-  const observe = requestMetrics(
-    registry,
-    { requests: 'http_requests_total', duration: 'http_request_duration_seconds', what: 'HTTP requests' },
-    ['method', 'route', 'status'],
-  );
+  const observe = requestMetrics(registry, { requests: 'http_requests_total', duration: 'http_request_duration_seconds', what: 'HTTP requests' }, [
+    'method',
+    'route',
+    'status',
+  ]);
   app.addHook('onResponse', async (request, reply) => {
     // The route's pattern, not the URL, so ids do not explode the label set.
     observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);

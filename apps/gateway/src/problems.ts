@@ -59,14 +59,24 @@ function fieldErrors(validation: AjvError[], part: string): FieldError[] {
   return validation.map((e) => {
     const extra = e.params.missingProperty ?? e.params.additionalProperty;
     const pointer = extra === undefined ? e.instancePath : `${e.instancePath}/${extra}`;
-    const message = e.params.additionalProperty !== undefined ? 'is not allowed' : e.params.missingProperty !== undefined ? 'is required' : (ruleMessage(e.params.pattern) ?? e.message ?? 'is invalid');
+    const message =
+      e.params.additionalProperty !== undefined
+        ? 'is not allowed'
+        : e.params.missingProperty !== undefined
+          ? 'is required'
+          : (ruleMessage(e.params.pattern) ?? e.message ?? 'is invalid');
     return { field: part === 'body' ? pointer || '/' : pointer.replace(/^\//, '') || part, message };
   });
 }
 
 /** A service's field path ("lines[0].unit_price") as a pointer into the JSON body ("/lines/0/unitPrice"). */
 const bodyPointer = (field: string) =>
-  '/' + field.replace(/\[(\d+)\]/g, '.$1').split('.').map((part) => part.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())).join('/');
+  '/' +
+  field
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .map((part) => part.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()))
+    .join('/');
 
 /** The service's field violations (google.rpc.BadRequest), each field as a pointer into the JSON body. */
 const rpcFieldErrors = (error: ConnectError): FieldError[] =>

@@ -194,7 +194,6 @@ export const Problem = Type.Object(
 );
 
 /** OpenAPI: the error answers a route documents, all problems. */
-export const problemResponses = (...statuses: number[]): Record<number, TSchema> =>
-  Object.fromEntries(statuses.map((s) => [s, Problem]));
+export const problemResponses = (...statuses: number[]): Record<number, TSchema> => Object.fromEntries(statuses.map((s) => [s, Problem]));
 
 export const bearer = [{ bearerAuth: [] }];

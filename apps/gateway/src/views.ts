@@ -30,7 +30,14 @@ export function orderView(order: Order): Static<typeof OrderJson> {
   };
 }
 
-const addressView = (a: Address) => ({ name: a.name, line1: a.line1, ...(a.line2 ? { line2: a.line2 } : {}), city: a.city, postalCode: a.postalCode, country: a.country });
+const addressView = (a: Address) => ({
+  name: a.name,
+  line1: a.line1,
+  ...(a.line2 ? { line2: a.line2 } : {}),
+  city: a.city,
+  postalCode: a.postalCode,
+  country: a.country,
+});
 
 export function customerView(c: Customer): Static<typeof CustomerJson> {
   return {

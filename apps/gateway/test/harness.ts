@@ -116,8 +116,16 @@ export async function pollUntil<T>(read: () => Promise<T>, done: (a: T) => boole
 const terminal = ['COMPLETED', 'CANCELLED', 'DELIVERED'];
 
 export const untilTerminal = (h: Harness, orderId: string, customerToken: string) =>
-  pollUntil(() => h.call('GET', `/v1/orders/${orderId}`, { token: customerToken }), (a) => terminal.includes(a.body?.status), `order ${orderId} to finish`);
+  pollUntil(
+    () => h.call('GET', `/v1/orders/${orderId}`, { token: customerToken }),
+    (a) => terminal.includes(a.body?.status),
+    `order ${orderId} to finish`,
+  );
 
 /** Until the workflow has returned (tracking, if any, has started by then). */
 export const untilOutcome = (h: Harness, orderId: string, customerToken: string) =>
-  pollUntil(() => h.call('GET', `/v1/orders/${orderId}/progress`, { token: customerToken }), (a) => a.body?.outcome !== undefined, `order ${orderId}'s workflow to end`);
+  pollUntil(
+    () => h.call('GET', `/v1/orders/${orderId}/progress`, { token: customerToken }),
+    (a) => a.body?.outcome !== undefined,
+    `order ${orderId}'s workflow to end`,
+  );

@@ -114,7 +114,12 @@ describe('idempotent placing', () => {
     const late = await placeOrder(h, customer.token, lines, 'tok_success', key);
     expect(late.body.orderId).toBe(first.body.orderId);
     // Visibility lags a little behind; one execution must show, and never two.
-    await pollUntil(() => executions(first.body.orderId), (n) => n >= 1, 'the workflow to be listed', 50);
+    await pollUntil(
+      () => executions(first.body.orderId),
+      (n) => n >= 1,
+      'the workflow to be listed',
+      50,
+    );
     expect(await executions(first.body.orderId)).toBe(1);
 
     const other = await placeOrder(h, customer.token, [{ sku: 'GW-MUG', quantity: 3 }], 'tok_success', key);
@@ -142,7 +147,11 @@ describe('delivery by the carrier', () => {
 
     const signed = await h.call('POST', '/v1/carrier/deliveries', { rawBody: body, headers: { 'x-carrier-signature': sign(carrierSecret, body) } });
     expect(signed.status).toBe(202);
-    await pollUntil(() => h.call('GET', `/v1/orders/${orderId}`, { token: customer.token }), (a) => a.body.status === 'DELIVERED', 'delivery');
+    await pollUntil(
+      () => h.call('GET', `/v1/orders/${orderId}`, { token: customer.token }),
+      (a) => a.body.status === 'DELIVERED',
+      'delivery',
+    );
   });
 
   it('answers 404 for an order nobody is tracking', async () => {

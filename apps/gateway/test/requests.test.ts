@@ -69,7 +69,10 @@ describe('who may do what', () => {
     expect(first.status).toBe(200);
     expect(replay.body.available).toBe(first.body.available);
     expect(first.body.unitPrice).toEqual({ amountMinor: '1299', currency: 'EUR' });
-    expectProblem(await h.call('POST', '/v1/admin/products/NOPE/stock-adjustments', { token: h.adminToken, headers: { 'idempotency-key': randomUUID() }, body }), 404);
+    expectProblem(
+      await h.call('POST', '/v1/admin/products/NOPE/stock-adjustments', { token: h.adminToken, headers: { 'idempotency-key': randomUUID() }, body }),
+      404,
+    );
   });
 });
 

@@ -44,7 +44,6 @@ export function toReservation(row: ReservationRow): Reservation {
   });
 }
 
-
 const isSku = (value: unknown): value is string => typeof value === 'string';
 
 export function createInventoryService(store: InventoryStore): ServiceImpl<typeof InventoryService> {

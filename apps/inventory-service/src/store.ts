@@ -82,7 +82,13 @@ export class InventoryStore extends IdempotentStore<Tx> {
     const existing = await this.lockReservation(tx, orderId);
     if (existing?.status === 'RELEASED') return refuse(`order ${orderId}: its reservation was already released`);
     if (existing) return refuse(`order ${orderId} already has a reservation`);
-    const refusal = shortfall(lines, await this.lockStock(tx, lines.map((l) => l.sku)));
+    const refusal = shortfall(
+      lines,
+      await this.lockStock(
+        tx,
+        lines.map((l) => l.sku),
+      ),
+    );
     if (refusal) return refusal;
     await this.moveStock(tx, 'reserve', lines);
     return tx.reservation.create({
@@ -95,7 +101,10 @@ export class InventoryStore extends IdempotentStore<Tx> {
     const reservation = await this.lockReservation(tx, orderId);
     if (!reservation || reservation.status === 'COMMITTED') return reservation;
     if (reservation.status === 'RELEASED') return refuse(`order ${orderId}: its reservation was released`);
-    await this.lockStock(tx, reservation.lines.map((l) => l.sku));
+    await this.lockStock(
+      tx,
+      reservation.lines.map((l) => l.sku),
+    );
     await this.moveStock(tx, 'commit', reservation.lines);
     return tx.reservation.update({ where: { orderId: BigInt(orderId) }, data: { status: 'COMMITTED' }, include: withLines });
   }
@@ -109,7 +118,10 @@ export class InventoryStore extends IdempotentStore<Tx> {
     const reservation = await this.lockReservation(tx, orderId);
     if (!reservation) return tx.reservation.create({ data: { orderId: BigInt(orderId), status: 'RELEASED' }, include: withLines });
     if (reservation.status === 'RELEASED') return reservation;
-    await this.lockStock(tx, reservation.lines.map((l) => l.sku));
+    await this.lockStock(
+      tx,
+      reservation.lines.map((l) => l.sku),
+    );
     await this.moveStock(tx, reservation.status === 'COMMITTED' ? 'releaseCommitted' : 'releaseReserved', reservation.lines);
     return tx.reservation.update({ where: { orderId: BigInt(orderId) }, data: { status: 'RELEASED' }, include: withLines });
   }

@@ -130,7 +130,14 @@ describe('reservations', () => {
     const a = await product(10);
     const b = await product(4);
     const orderId = newId();
-    const { reservation } = await inventory.reserveStock({ orderId, lines: [{ sku: a.sku, quantity: 3 }, { sku: b.sku, quantity: 4 }], idempotencyKey: key() });
+    const { reservation } = await inventory.reserveStock({
+      orderId,
+      lines: [
+        { sku: a.sku, quantity: 3 },
+        { sku: b.sku, quantity: 4 },
+      ],
+      idempotencyKey: key(),
+    });
     expect(reservation?.status).toBe(ReservationStatus.RESERVED);
     expect((await inventory.getProduct({ sku: a.sku })).product).toMatchObject({ available: 7, reserved: 3, committed: 0 });
 
@@ -154,7 +161,14 @@ describe('reservations', () => {
     const a = await product(10);
     const b = await product(1);
     const error = await rpcError(
-      inventory.reserveStock({ orderId: newId(), lines: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 2 }], idempotencyKey: key() }),
+      inventory.reserveStock({
+        orderId: newId(),
+        lines: [
+          { sku: a.sku, quantity: 2 },
+          { sku: b.sku, quantity: 2 },
+        ],
+        idempotencyKey: key(),
+      }),
     );
     expect(error.code).toBe(Code.FailedPrecondition);
     expect(error.rawMessage).toContain(`insufficient stock for sku ${b.sku}`);
@@ -186,10 +200,18 @@ describe('reservations', () => {
 
   it('validates reservation requests field by field', async () => {
     const error = await rpcError(
-      inventory.reserveStock({ orderId: '', lines: [{ sku: 'A', quantity: 0 }, { sku: 'A', quantity: -1 }], idempotencyKey: key() }),
+      inventory.reserveStock({
+        orderId: '',
+        lines: [
+          { sku: 'A', quantity: 0 },
+          { sku: 'A', quantity: -1 },
+        ],
+        idempotencyKey: key(),
+      }),
     );
     expect(error.code).toBe(Code.InvalidArgument);
-    for (const field of ['order_id:', 'lines[0].quantity:', 'lines: sku A appears on more than one line', 'lines[1].quantity:']) expect(error.rawMessage).toContain(field);
+    for (const field of ['order_id:', 'lines[0].quantity:', 'lines: sku A appears on more than one line', 'lines[1].quantity:'])
+      expect(error.rawMessage).toContain(field);
     expect((await rpcError(inventory.reserveStock({ orderId: newId(), lines: [], idempotencyKey: key() }))).rawMessage).toContain('lines:');
     expect((await rpcError(inventory.getReservation({ orderId: newId() }))).code).toBe(Code.NotFound);
   });

@@ -13,7 +13,13 @@ console.log(`starting the stack (carrier confirms after ${confirmMs} ms)...`);
 const stack = await startStack({ shippingConfirmMs: confirmMs });
 try {
   const customerId = await createCustomer(stack);
-  await stack.inventory.createProduct({ sku: 'BENCH-1', name: 'Bench item', unitPrice: { amountMinor: 999n, currency: 'EUR' }, initialStock: count + 1, idempotencyKey: randomUUID() });
+  await stack.inventory.createProduct({
+    sku: 'BENCH-1',
+    name: 'Bench item',
+    unitPrice: { amountMinor: 999n, currency: 'EUR' },
+    initialStock: count + 1,
+    idempotencyKey: randomUUID(),
+  });
   await stack.placeOrder(customerId, [{ sku: 'BENCH-1', quantity: 1 }], 'tok_success'); // warm-up, not counted
   const times: number[] = [];
   for (let i = 1; i <= count; i++) {
@@ -25,7 +31,9 @@ try {
   }
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(0);
-  console.log(`\n\n| orders | median ms | p90 ms | min ms | max ms |\n| --- | --- | --- | --- | --- |\n| ${count} | ${at(0.5)} | ${at(0.9)} | ${times[0]!.toFixed(0)} | ${times.at(-1)!.toFixed(0)} |`);
+  console.log(
+    `\n\n| orders | median ms | p90 ms | min ms | max ms |\n| --- | --- | --- | --- | --- |\n| ${count} | ${at(0.5)} | ${at(0.9)} | ${times[0]!.toFixed(0)} | ${times.at(-1)!.toFixed(0)} |`,
+  );
 } finally {
   await stack.stop();
 }

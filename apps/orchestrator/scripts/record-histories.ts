@@ -20,7 +20,12 @@ const declined = async () => {
   throw ApplicationFailure.nonRetryable('card declined: insufficient funds', 'PaymentDeclinedError');
 };
 const outOfStock = async () => {
-  throw ApplicationFailure.create({ message: 'insufficient stock for sku SKU-9', type: 'InsufficientStockError', nonRetryable: true, details: [{ sku: 'SKU-9' }] });
+  throw ApplicationFailure.create({
+    message: 'insufficient stock for sku SKU-9',
+    type: 'InsufficientStockError',
+    nonRetryable: true,
+    details: [{ sku: 'SKU-9' }],
+  });
 };
 const scenarios = {
   completed: fakeActivities([]),

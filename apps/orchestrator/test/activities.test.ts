@@ -37,7 +37,9 @@ function fakeDeps(calls: Call[], answers: Record<string, (request: Record<string
 
 /** Runs `fn` as an activity of workflow `order-1`. */
 const inActivity = <R>(fn: () => Promise<R>) =>
-  new MockActivityEnvironment({ workflowExecution: { workflowId: 'order-1', runId: 'run-1' } }, { logger: new DefaultLogger('ERROR', () => undefined) }).run(fn);
+  new MockActivityEnvironment({ workflowExecution: { workflowId: 'order-1', runId: 'run-1' } }, { logger: new DefaultLogger('ERROR', () => undefined) }).run(
+    fn,
+  );
 
 const refusal = (code: Code) => () => Promise.reject(new ConnectError('refused', code));
 
@@ -76,7 +78,13 @@ describe('each step moves the order itself, with keys made of the workflow id an
       ['inventory.reserveStock', { orderId: '1', lines: snapshot.lines, idempotencyKey: 'order-1:reserve' }],
       [
         'order.updateOrderStatus',
-        { orderId: '1', expectedStatus: OrderStatus.VALIDATED, newStatus: OrderStatus.RESERVED, reason: 'saga: reserved', idempotencyKey: 'order-1:status-RESERVED' },
+        {
+          orderId: '1',
+          expectedStatus: OrderStatus.VALIDATED,
+          newStatus: OrderStatus.RESERVED,
+          reason: 'saga: reserved',
+          idempotencyKey: 'order-1:status-RESERVED',
+        },
       ],
     ]);
   });
@@ -88,7 +96,10 @@ describe('each step moves the order itself, with keys made of the workflow id an
     );
     expect(charged).toEqual({ paymentId: 'pay-9' });
     expect(calls).toMatchObject([
-      ['payment.charge', { orderId: '1', customerId: '7', amount: { amountMinor: 2598n, currency: 'EUR' }, paymentToken: 'tok', idempotencyKey: 'order-1:charge' }],
+      [
+        'payment.charge',
+        { orderId: '1', customerId: '7', amount: { amountMinor: 2598n, currency: 'EUR' }, paymentToken: 'tok', idempotencyKey: 'order-1:charge' },
+      ],
       ['order.updateOrderStatus', { expectedStatus: OrderStatus.RESERVED, newStatus: OrderStatus.PAID, idempotencyKey: 'order-1:status-PAID' }],
     ]);
   });
@@ -109,9 +120,9 @@ describe('each step moves the order itself, with keys made of the workflow id an
 describe('refusals are non-retryable failures of the step’s business type', () => {
   it('a declined charge does not move the order', async () => {
     const calls: Call[] = [];
-    const error = await inActivity(() => createActivities(fakeDeps(calls, { 'payment.charge': refusal(Code.FailedPrecondition) })).charge(snapshot, 'tok')).catch(
-      (e: unknown) => e,
-    );
+    const error = await inActivity(() =>
+      createActivities(fakeDeps(calls, { 'payment.charge': refusal(Code.FailedPrecondition) })).charge(snapshot, 'tok'),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: businessErrors.paymentDeclined, nonRetryable: true });
     expect(calls.map(([method]) => method)).toEqual(['payment.charge']);
@@ -120,7 +131,10 @@ describe('refusals are non-retryable failures of the step’s business type', ()
   it('a total above the review limit is refused at validation', async () => {
     const order = { customerId: '7', items: [], total: { amountMinor: 501n, currency: 'EUR' }, createdAt: timestampFromMs(0) };
     const deps = { ...fakeDeps([], { 'order.validateOrder': () => ({ order }) }), fraudReviewLimitMinor: 500n };
-    await expect(inActivity(() => createActivities(deps).validateOrder('1'))).rejects.toMatchObject({ type: businessErrors.fraudSuspected, nonRetryable: true });
+    await expect(inActivity(() => createActivities(deps).validateOrder('1'))).rejects.toMatchObject({
+      type: businessErrors.fraudSuspected,
+      nonRetryable: true,
+    });
   });
 
   it('a cancelled shipment is refused', async () => {

@@ -35,7 +35,14 @@ describe('the order saga, end to end', () => {
       stack.placeOrder(customerId, [{ sku: 'E2E-MUG', quantity: 2 }], 'tok_success'),
       stack.placeOrder(customerId, [{ sku: 'E2E-MUG', quantity: 1 }], 'tok_declined'),
       stack.placeOrder(customerId, [{ sku: 'E2E-LAMP', quantity: 2 }], 'tok_success'),
-      stack.placeOrder(customerId, [{ sku: 'E2E-MUG', quantity: 1 }, { sku: 'E2E-LAMP', quantity: 1 }], 'tok_flaky_2'),
+      stack.placeOrder(
+        customerId,
+        [
+          { sku: 'E2E-MUG', quantity: 1 },
+          { sku: 'E2E-LAMP', quantity: 1 },
+        ],
+        'tok_flaky_2',
+      ),
     ]);
     expect(ok.outcome).toMatchObject({ status: 'COMPLETED' });
     expect(ok.outcome.trackingNumber).toMatch(/\w+/);

@@ -86,7 +86,13 @@ describe('an order under way during the upgrade', () => {
       await worker(current, fakeActivities(newCalls))
     ).runUntil(async () => [await handle.result(), await handle.query(statusQuery)] as const);
     expect(outcome).toMatchObject({ status: 'COMPLETED', trackingNumber: 'SIM-TRACK' });
-    expect(newCalls).toEqual(['setOrderStatus(RESERVED,PAID)', 'commitStock', 'setOrderStatus(PAID,SHIPPING)', 'arrangeShipping', 'setOrderStatus(SHIPPING,COMPLETED)']);
+    expect(newCalls).toEqual([
+      'setOrderStatus(RESERVED,PAID)',
+      'commitStock',
+      'setOrderStatus(PAID,SHIPPING)',
+      'arrangeShipping',
+      'setOrderStatus(SHIPPING,COMPLETED)',
+    ]);
     expect(progress.stepsDone).toEqual(['validate', 'fraud check', 'reserve stock', 'charge payment', 'commit stock', 'arrange shipping', 'complete']);
   });
 });

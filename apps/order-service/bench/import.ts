@@ -105,7 +105,13 @@ async function prismaCreateMany(url: string, file: string): Promise<number> {
             })
           ).count;
           await tx.orderStatusHistory.createMany({
-            data: chunk.map((o, i) => ({ orderId: created[i]!.id, fromStatus: null, toStatus: 'PENDING' as const, reason: 'imported', changedAt: new Date(o.rows[0]!.createdAt) })),
+            data: chunk.map((o, i) => ({
+              orderId: created[i]!.id,
+              fromStatus: null,
+              toStatus: 'PENDING' as const,
+              reason: 'imported',
+              changedAt: new Date(o.rows[0]!.createdAt),
+            })),
           });
         },
         { timeout: 60_000 },
@@ -131,13 +137,19 @@ async function rowByRow(url: string, file: string): Promise<number> {
         );
         for (const r of order.rows) {
           await client.query('INSERT INTO order_items (order_id, sku, name, quantity, unit_price_minor, line_total_minor) VALUES ($1, $2, $3, $4, $5, $6)', [
-            rows[0]!.id, r.sku, r.name, r.quantity, r.unitPriceMinor, r.unitPriceMinor * BigInt(r.quantity),
+            rows[0]!.id,
+            r.sku,
+            r.name,
+            r.quantity,
+            r.unitPriceMinor,
+            r.unitPriceMinor * BigInt(r.quantity),
           ]);
           items++;
         }
-        await client.query(`INSERT INTO order_status_history (order_id, from_status, to_status, reason, changed_at) VALUES ($1, NULL, 'PENDING', 'imported', $2)`, [
-          rows[0]!.id, first.createdAt,
-        ]);
+        await client.query(
+          `INSERT INTO order_status_history (order_id, from_status, to_status, reason, changed_at) VALUES ($1, NULL, 'PENDING', 'imported', $2)`,
+          [rows[0]!.id, first.createdAt],
+        );
         await client.query('COMMIT');
       }
     }
@@ -153,9 +165,25 @@ async function createStagingTable(url: string): Promise<void> {
 }
 
 function psqlCopy(url: string, file: string): Promise<number> {
-  const out = execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', `\\copy import_stage FROM '${file}' WITH (FORMAT csv, HEADER true)`, '-c', 'SELECT count(*) FROM import_stage', '-At'], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    'psql',
+    [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-d',
+      url,
+      '-c',
+      `\\copy import_stage FROM '${file}' WITH (FORMAT csv, HEADER true)`,
+      '-c',
+      'SELECT count(*) FROM import_stage',
+      '-At',
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
   return Promise.resolve(Number(out.trim()));
 }
 

@@ -90,7 +90,10 @@ async function loadData(c: Client): Promise<number> {
     return rowCount ?? 0;
   });
   await load('history', first, last, async (lo, hi) => {
-    const { rowCount } = await c.query(`INSERT INTO order_status_history (order_id, to_status, reason) SELECT id, status, 'bench' FROM orders WHERE id BETWEEN $1 AND $2`, [lo, hi]);
+    const { rowCount } = await c.query(
+      `INSERT INTO order_status_history (order_id, to_status, reason) SELECT id, status, 'bench' FROM orders WHERE id BETWEEN $1 AND $2`,
+      [lo, hi],
+    );
     return rowCount ?? 0;
   });
   // VACUUM as well as ANALYZE: otherwise autovacuum would start on the new rows in the middle of the measurements.
@@ -164,7 +167,14 @@ async function timeQuery(c: Client, sql: string, params: unknown[]): Promise<Tim
   }
   const plan = (await explain(c, sql, params, { analyze: true })).filter((n) => n['Node Type'] !== 'Limit');
   const scan = plan.find((n) => n['Relation Name'] === 'orders');
-  return { ms: at(times.sort((a, b) => a - b), 0.5), rowsRead: scan?.['Actual Rows'] ?? NaN, plan: plan.map((n) => n['Node Type']).join(' > ') };
+  return {
+    ms: at(
+      times.sort((a, b) => a - b),
+      0.5,
+    ),
+    rowsRead: scan?.['Actual Rows'] ?? NaN,
+    plan: plan.map((n) => n['Node Type']).join(' > '),
+  };
 }
 
 async function listPages(c: Client) {
@@ -208,7 +218,10 @@ try {
   }
   // Deep enough, the planner stops walking the index and reads and sorts all of the customer's orders.
   for (const r of list) {
-    for (const [name, t] of [['keyset', r.keyset], ['OFFSET', r.offset]] as const) {
+    for (const [name, t] of [
+      ['keyset', r.keyset],
+      ['OFFSET', r.offset],
+    ] as const) {
       if (t.plan !== 'Index Scan') console.log(`  page ${fmt(r.page)} ${name} plan: ${t.plan}`);
     }
   }

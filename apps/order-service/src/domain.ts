@@ -1,11 +1,7 @@
 /** Order rules, free of I/O. */
 import type { Line } from '@oms/contracts/common/v1';
 import type { Product } from '@oms/contracts/inventory/v1';
-import {
-  OrderStatus,
-  type CreateCustomerRequest,
-  type UpdateOrderStatusRequest,
-} from '@oms/contracts/order/v1';
+import { OrderStatus, type CreateCustomerRequest, type UpdateOrderStatusRequest } from '@oms/contracts/order/v1';
 import { canMove, type StatusName } from '@oms/contracts/order-lifecycle';
 import { refuse, type Refusal } from '@oms/db';
 import { Violations } from '@oms/platform';

@@ -77,7 +77,6 @@ export function toOrder(row: OrderRow & Partial<Pick<OrderWithHistoryRow, 'histo
   });
 }
 
-
 /** Inventory's current products for the lines; its failures keep their code, saying where they came from. */
 async function productsFor(inventory: Client<typeof InventoryService>, lines: Line[]): Promise<Product[]> {
   try {
@@ -89,11 +88,7 @@ async function productsFor(inventory: Client<typeof InventoryService>, lines: Li
   }
 }
 
-export function createOrderService(
-  store: OrderStore,
-  inventory: Client<typeof InventoryService>,
-  cache: OrderCache,
-): ServiceImpl<typeof OrderService> {
+export function createOrderService(store: OrderStore, inventory: Client<typeof InventoryService>, cache: OrderCache): ServiceImpl<typeof OrderService> {
   /**
    * Every write to an existing order goes through here. Invalidating after
    * the commit (not inside the transaction) means no GetOrder can read the

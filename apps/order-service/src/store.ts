@@ -52,7 +52,6 @@ export class OrderStore extends IdempotentStore<Tx> {
     super(prisma);
   }
 
-
   createCustomer(tx: Tx, data: { name: CustomerName; email: string; address?: Address }): Promise<CustomerRow> {
     const { name, email, address } = data;
     return tx.customer.create({
@@ -99,10 +98,7 @@ export class OrderStore extends IdempotentStore<Tx> {
   /** A keyset page, newest first, with each order's items: one query. */
   async listOrders(options: { customerId: bigint; status?: StatusName; after?: OrderPosition; limit: number }): Promise<OrderRow[]> {
     const { customerId, status, after, limit } = options;
-    const rows = await listOrders.run(
-      { customerId, status, afterCreatedAt: after?.createdAt, afterId: after?.id, limit },
-      sqlConnection(this.prisma),
-    );
+    const rows = await listOrders.run({ customerId, status, afterCreatedAt: after?.createdAt, afterId: after?.id, limit }, sqlConnection(this.prisma));
     return rows.map((row) => ({ ...row, items: itemsJson.parse(row.items) }));
   }
 

@@ -45,7 +45,9 @@ describe('csv', () => {
   });
 
   it('refuses a wrong header, or none, before yielding anything', async () => {
-    await expect(records('order_ref,customer\na,b\n')).rejects.toThrow(new BadHeaderError(`line 1: the header must be exactly "${csvHeader}", got "order_ref,customer"`));
+    await expect(records('order_ref,customer\na,b\n')).rejects.toThrow(
+      new BadHeaderError(`line 1: the header must be exactly "${csvHeader}", got "order_ref,customer"`),
+    );
     await expect(records('')).rejects.toThrow(/got an empty file/);
     expect(await records(`\uFEFF${csvHeader}\n`)).toEqual([]);
   });

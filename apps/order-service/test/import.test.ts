@@ -18,7 +18,9 @@ beforeAll(async () => {
   db = await cloneTemplate('oms_order');
   dir = await mkdtemp(path.join(tmpdir(), 'import-test-'));
   [customerA, customerB] = await withClient(db.url, async (client) => {
-    const { rows } = await client.query<{ id: string }>(`INSERT INTO customers (first_name, email) VALUES ('A', 'a@example.com'), ('B', 'b@example.com') RETURNING id`);
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO customers (first_name, email) VALUES ('A', 'a@example.com'), ('B', 'b@example.com') RETURNING id`,
+    );
     return rows.map((r) => r.id) as [string, string];
   });
 });
@@ -77,11 +79,40 @@ describe('import', () => {
     const orders = await ordersAfter(before);
     const imported = [{ from: null, to: 'PENDING', reason: 'imported' }];
     expect(orders).toEqual([
-      expect.objectContaining({ customer: customerA, status: 'PENDING', total: '3048', item_sum: '3048', items: 2, currency: 'EUR', created_at: new Date('2024-05-01T10:00:00Z'), history: imported }),
-      expect.objectContaining({ customer: customerB, status: 'PENDING', total: '300', item_sum: '300', items: 1, currency: 'USD', created_at: new Date('2024-05-02T00:00:00Z'), history: imported }),
-      expect.objectContaining({ customer: customerA, status: 'PENDING', total: '70', item_sum: '70', items: 2, currency: 'EUR', created_at: new Date('2024-05-03T07:30:00Z'), history: imported }),
+      expect.objectContaining({
+        customer: customerA,
+        status: 'PENDING',
+        total: '3048',
+        item_sum: '3048',
+        items: 2,
+        currency: 'EUR',
+        created_at: new Date('2024-05-01T10:00:00Z'),
+        history: imported,
+      }),
+      expect.objectContaining({
+        customer: customerB,
+        status: 'PENDING',
+        total: '300',
+        item_sum: '300',
+        items: 1,
+        currency: 'USD',
+        created_at: new Date('2024-05-02T00:00:00Z'),
+        history: imported,
+      }),
+      expect.objectContaining({
+        customer: customerA,
+        status: 'PENDING',
+        total: '70',
+        item_sum: '70',
+        items: 2,
+        currency: 'EUR',
+        created_at: new Date('2024-05-03T07:30:00Z'),
+        history: imported,
+      }),
     ]);
-    const names = await withClient(db.url, (c) => c.query<{ name: string }>('SELECT name FROM order_items WHERE order_id > $1 ORDER BY order_id, sku', [before]));
+    const names = await withClient(db.url, (c) =>
+      c.query<{ name: string }>('SELECT name FROM order_items WHERE order_id > $1 ORDER BY order_id, sku', [before]),
+    );
     expect(names.rows.map((r) => r.name)).toEqual(['Mug, large', 'Tea', 'Pen', 'Cup\twith "tab"', 'Mug']);
   });
 
@@ -119,7 +150,13 @@ describe('import', () => {
       10,
     );
     expect(result).toMatchObject({ ordersImported: 2, itemsImported: 2, ordersRejected: 5 });
-    expect(result.rejections.map(({ firstLine, lastLine }) => [firstLine, lastLine])).toEqual([[3, 4], [5, 6], [7, 7], [8, 8], [10, 10]]);
+    expect(result.rejections.map(({ firstLine, lastLine }) => [firstLine, lastLine])).toEqual([
+      [3, 4],
+      [5, 6],
+      [7, 7],
+      [8, 8],
+      [10, 10],
+    ]);
     expect(result.rejections.map((r) => r.reason)).toEqual([
       expect.stringMatching(/^line 3: quantity "-1"/),
       expect.stringMatching(/mixed currencies \(EUR, GBP\)/),
@@ -132,9 +169,7 @@ describe('import', () => {
 
   it('imports a name with a line break and counts its lines', async () => {
     const before = await lastOrderId();
-    const result = await runImport(
-      csv(`H-1,${customerA},MUG,"Mug,\nlarge",1,100,EUR,2024-05-01`, `H-2,${customerA},MUG,Mug,0,100,EUR,2024-05-01`),
-    );
+    const result = await runImport(csv(`H-1,${customerA},MUG,"Mug,\nlarge",1,100,EUR,2024-05-01`, `H-2,${customerA},MUG,Mug,0,100,EUR,2024-05-01`));
     expect(result).toMatchObject({ ordersImported: 1, ordersRejected: 1, linesRead: 4 });
     expect(result.rejections).toEqual([{ firstLine: 4, lastLine: 4, orders: 1, ref: 'H-2', reason: expect.stringMatching(/^quantity "0"/) }]);
     const names = await withClient(db.url, (c) => c.query<{ name: string }>('SELECT name FROM order_items WHERE order_id > $1', [before]));

@@ -130,7 +130,13 @@ describe('customers', () => {
     expect(again.customer?.id).toBe(created?.id);
     expect(Number((await countRows()).customers)).toBe(Number(before.customers) + 1);
     const { customer: got } = await orders.getCustomer({ customerId: created!.id });
-    expect(got).toMatchObject({ name: 'Grace Hopper', firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com', shippingAddress: { city: 'London', country: 'GB' } });
+    expect(got).toMatchObject({
+      name: 'Grace Hopper',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      email: 'grace@example.com',
+      shippingAddress: { city: 'London', country: 'GB' },
+    });
     const conflict = await rpcError(orders.createCustomer({ ...request, name: 'Someone Else' }));
     expect(conflict.code).toBe(Code.AlreadyExists);
   });
@@ -211,11 +217,25 @@ describe('CreateOrder', () => {
     const sku = stock(100n);
     const before = await countRows();
     const cases: [lines: { sku: string; quantity: number }[], code: Code, message: string][] = [
-      [[{ sku, quantity: 1 }, { sku: 'NOPE', quantity: 1 }], Code.InvalidArgument, 'lines[1].sku: unknown sku NOPE'],
+      [
+        [
+          { sku, quantity: 1 },
+          { sku: 'NOPE', quantity: 1 },
+        ],
+        Code.InvalidArgument,
+        'lines[1].sku: unknown sku NOPE',
+      ],
       [[], Code.InvalidArgument, 'lines: must contain at least 1 item(s)'],
       [[{ sku, quantity: 0 }], Code.InvalidArgument, 'lines[0].quantity: must be greater than 0'],
       [[{ sku, quantity: -2 }], Code.InvalidArgument, 'lines[0].quantity: must be greater than 0'],
-      [[{ sku, quantity: 1 }, { sku, quantity: 2 }], Code.InvalidArgument, `lines: sku ${sku} appears on more than one line`],
+      [
+        [
+          { sku, quantity: 1 },
+          { sku, quantity: 2 },
+        ],
+        Code.InvalidArgument,
+        `lines: sku ${sku} appears on more than one line`,
+      ],
       [[{ sku: `${sku}\u0000`, quantity: 1 }], Code.InvalidArgument, 'lines[0].sku: must be 1 to 64 upper-case letters'],
     ];
     for (const [lines, code, message] of cases) {
@@ -233,7 +253,14 @@ describe('CreateOrder', () => {
 
   it('refuses lines in different currencies, and replays the refusal', async () => {
     const c = await customer();
-    const request = { customerId: c.id, lines: [{ sku: stock(100n, 'USD'), quantity: 1 }, { sku: stock(100n, 'EUR'), quantity: 1 }], idempotencyKey: key() };
+    const request = {
+      customerId: c.id,
+      lines: [
+        { sku: stock(100n, 'USD'), quantity: 1 },
+        { sku: stock(100n, 'EUR'), quantity: 1 },
+      ],
+      idempotencyKey: key(),
+    };
     const before = await countRows();
     const error = await rpcError(orders.createOrder(request));
     expect(error.code).toBe(Code.FailedPrecondition);
@@ -399,13 +426,27 @@ describe('UpdateOrderStatus', () => {
     );
     expect(error.code).toBe(Code.InvalidArgument);
     for (const field of ['order_id:', 'expected_status:', 'new_status:']) expect(error.rawMessage).toContain(field);
-    const missing = await rpcError(orders.updateOrderStatus({ orderId: '987654321', expectedStatus: OrderStatus.PENDING, newStatus: OrderStatus.VALIDATED, reason: '', idempotencyKey: key() }));
+    const missing = await rpcError(
+      orders.updateOrderStatus({
+        orderId: '987654321',
+        expectedStatus: OrderStatus.PENDING,
+        newStatus: OrderStatus.VALIDATED,
+        reason: '',
+        idempotencyKey: key(),
+      }),
+    );
     expect(missing.code).toBe(Code.NotFound);
   });
 
   it('replays the same key with one history row', async () => {
     const order = await placeOrder();
-    const request = { orderId: order.id, expectedStatus: OrderStatus.PENDING, newStatus: OrderStatus.CANCELLING, reason: 'customer asked', idempotencyKey: key() };
+    const request = {
+      orderId: order.id,
+      expectedStatus: OrderStatus.PENDING,
+      newStatus: OrderStatus.CANCELLING,
+      reason: 'customer asked',
+      idempotencyKey: key(),
+    };
     const first = await orders.updateOrderStatus(request);
     expect(await orders.updateOrderStatus(request)).toEqual(first);
     expect((await orders.getOrder({ orderId: order.id })).order?.history).toHaveLength(2);

@@ -52,12 +52,20 @@ describe('one transaction per write', () => {
     expect(await counts()).toEqual(none);
     // The second item breaks the line_total = quantity * unit_price CHECK: its insert fails after the order's.
     const priced = { totalMinor: 300n, currency: 'EUR', items: [item('A', 1, 100n), item('B', 2, 100n, 999n)] };
-    const failing = store.transact(OrderService.method.createOrder, createOrderRequest(), async (tx) => (await store.createOrder(tx, customerId, priced), create(CreateOrderResponseSchema)));
+    const failing = store.transact(
+      OrderService.method.createOrder,
+      createOrderRequest(),
+      async (tx) => (await store.createOrder(tx, customerId, priced), create(CreateOrderResponseSchema)),
+    );
     await expect(failing).rejects.toThrow(/order_items_money_not_negative/);
     expect(await counts()).toEqual(none);
 
     const good = { ...priced, items: [item('A', 1, 100n), item('B', 2, 100n)] };
-    await store.transact(OrderService.method.createOrder, createOrderRequest(), async (tx) => (await store.createOrder(tx, customerId, good), create(CreateOrderResponseSchema)));
+    await store.transact(
+      OrderService.method.createOrder,
+      createOrderRequest(),
+      async (tx) => (await store.createOrder(tx, customerId, good), create(CreateOrderResponseSchema)),
+    );
     expect(await counts()).toEqual({ orders: '1', items: '2', history: '1', keys: '1' });
     // The method names the key's scope, as keys stored before were named: their retries still replay.
     const scopes = await withClient(db.url, async (c) => (await c.query<{ scope: string }>('SELECT scope FROM idempotency_keys')).rows);

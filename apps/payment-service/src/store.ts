@@ -16,7 +16,6 @@ export class PaymentStore extends IdempotentStore<Tx> {
     super(prisma);
   }
 
-
   /** Whether RefundOrder fenced the order off (an unlocked read, for the fast path). */
   async isCancelled(orderId: string): Promise<boolean> {
     const order = await this.prisma.paymentOrder.findUnique({ where: { orderId: BigInt(orderId) } });
@@ -35,7 +34,10 @@ export class PaymentStore extends IdempotentStore<Tx> {
     return order!.cancelled;
   }
 
-  insertPayment(tx: Tx, data: Omit<Prisma.PaymentUncheckedCreateInput, 'orderId' | 'customerId'> & { orderId: string; customerId: string }): Promise<PaymentRow> {
+  insertPayment(
+    tx: Tx,
+    data: Omit<Prisma.PaymentUncheckedCreateInput, 'orderId' | 'customerId'> & { orderId: string; customerId: string },
+  ): Promise<PaymentRow> {
     return tx.payment.create({ data: { ...data, orderId: BigInt(data.orderId), customerId: BigInt(data.customerId) } });
   }
 

@@ -32,7 +32,10 @@ describe('GuardedCardProvider', () => {
     expect(await guard.charge(request)).toEqual(approved);
     expect(await guard.charge(request)).toEqual(declined);
     expect(await guard.refund({ key: 'refund:k', chargeId: 'ch_1', amountMinor: 1n })).toBe('re_1');
-    expect([await metric('payment_provider_charges_total', { outcome: 'approved' }), await metric('payment_provider_charges_total', { outcome: 'declined' })]).toEqual([1, 1]);
+    expect([
+      await metric('payment_provider_charges_total', { outcome: 'approved' }),
+      await metric('payment_provider_charges_total', { outcome: 'declined' }),
+    ]).toEqual([1, 1]);
   });
 
   it('turns transient failures and timeouts into UNAVAILABLE, and lets refusals through', async () => {

@@ -105,10 +105,9 @@ describe('charge', () => {
     expect(again.code).toBe(Code.FailedPrecondition);
     expect(again.rawMessage).toBe(first.rawMessage);
     expect(await providerCharge(request.idempotencyKey)).toMatchObject({ status: 'DECLINED', attempts: 1 });
-    const [row] = await sql<{ status: string; decline_reason: string }>(
-      'SELECT status::text AS status, decline_reason FROM payments WHERE order_id = $1',
-      [request.orderId],
-    );
+    const [row] = await sql<{ status: string; decline_reason: string }>('SELECT status::text AS status, decline_reason FROM payments WHERE order_id = $1', [
+      request.orderId,
+    ]);
     expect(row).toEqual({ status: 'DECLINED', decline_reason: 'card declined: insufficient funds' });
   });
 

@@ -4,9 +4,7 @@ import type { ShipmentStatus } from './generated/prisma/enums';
 
 /** One shipment per order, and none after the order's shipment was cancelled. */
 export function creationRefusal(orderId: string, existing: ShipmentStatus): Refusal {
-  return existing === 'CANCELLED'
-    ? refuse(`order ${orderId}: its shipment was cancelled`)
-    : refuse(`order ${orderId} already has a shipment`);
+  return existing === 'CANCELLED' ? refuse(`order ${orderId}: its shipment was cancelled`) : refuse(`order ${orderId} already has a shipment`);
 }
 
 /** A delivered parcel cannot be called back. */

@@ -47,9 +47,7 @@ export function toShipment(row: ShipmentRow): Shipment {
   });
 }
 
-
 export function createShippingService(store: ShippingStore, metrics: ShippingMetrics): ServiceImpl<typeof ShippingService> {
-
   /**
    * Runs a mutation once per idempotency key and answers with its shipment
    * (none is NOT_FOUND). The event is counted after the transaction has
@@ -75,19 +73,30 @@ export function createShippingService(store: ShippingStore, metrics: ShippingMet
 
   return {
     async createShipment(req) {
-      return mutate(ShippingService.method.createShipment, req, (tx) => store.create(tx, req.orderId, req.address!, req.lines), (shipment) =>
-        create(CreateShipmentResponseSchema, { shipment }),
+      return mutate(
+        ShippingService.method.createShipment,
+        req,
+        (tx) => store.create(tx, req.orderId, req.address!, req.lines),
+        (shipment) => create(CreateShipmentResponseSchema, { shipment }),
       );
     },
 
     async cancelShipment(req) {
-      return mutate(ShippingService.method.cancelShipment, req, (tx) => store.cancel(tx, req.orderId, req.reason), (shipment) =>
-        create(CancelShipmentResponseSchema, { shipment }),
+      return mutate(
+        ShippingService.method.cancelShipment,
+        req,
+        (tx) => store.cancel(tx, req.orderId, req.reason),
+        (shipment) => create(CancelShipmentResponseSchema, { shipment }),
       );
     },
 
     async markDelivered(req) {
-      return mutate(ShippingService.method.markDelivered, req, (tx) => store.deliver(tx, req.orderId), (shipment) => create(MarkDeliveredResponseSchema, { shipment }));
+      return mutate(
+        ShippingService.method.markDelivered,
+        req,
+        (tx) => store.deliver(tx, req.orderId),
+        (shipment) => create(MarkDeliveredResponseSchema, { shipment }),
+      );
     },
 
     async getShipment({ orderId }) {

@@ -34,7 +34,10 @@ afterAll(async () => {
 
 const key = () => randomUUID();
 const address = (postalCode = '10115') => ({ name: 'Ada Lovelace', line1: 'Unter den Linden 1', line2: '', city: 'Berlin', postalCode, country: 'DE' });
-const lines = [{ sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 1 }];
+const lines = [
+  { sku: 'SKU-A', quantity: 2 },
+  { sku: 'SKU-B', quantity: 1 },
+];
 const createRequest = (orderId = newId(), postalCode?: string) => ({ orderId, address: address(postalCode), lines, idempotencyKey: key() });
 
 /** Polls until the carrier has confirmed the shipment (bounded: fails after ~5 s). */
@@ -119,12 +122,24 @@ describe('shipments', () => {
       shipping.createShipment({
         orderId: '',
         address: { name: '', line1: ' ', line2: '', city: '', postalCode: '', country: 'Germany' },
-        lines: [{ sku: 'A', quantity: 0 }, { sku: 'A', quantity: 1 }],
+        lines: [
+          { sku: 'A', quantity: 0 },
+          { sku: 'A', quantity: 1 },
+        ],
         idempotencyKey: key(),
       }),
     );
     expect(error.code).toBe(Code.InvalidArgument);
-    for (const field of ['order_id:', 'address.name:', 'address.line1:', 'address.city:', 'address.postal_code:', 'address.country:', 'lines[0].quantity:', 'lines: sku A appears on more than one line']) {
+    for (const field of [
+      'order_id:',
+      'address.name:',
+      'address.line1:',
+      'address.city:',
+      'address.postal_code:',
+      'address.country:',
+      'lines[0].quantity:',
+      'lines: sku A appears on more than one line',
+    ]) {
       expect(error.rawMessage).toContain(field);
     }
     const noAddress = await rpcError(shipping.createShipment({ orderId, lines: [], idempotencyKey: key() }));
@@ -220,9 +235,7 @@ describe('carrier confirmation', () => {
     await shipping.createShipment(request);
     await sleep(300); // past the 200 ms due time; nothing has read the shipment yet
     // Half through each instance: the due time is stored, not the reader's setting.
-    const reads = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? slowShipping : shipping).getShipment({ orderId: request.orderId })),
-    );
+    const reads = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? slowShipping : shipping).getShipment({ orderId: request.orderId })));
     expect(reads.every((r) => r.shipment?.status === ShipmentStatus.CONFIRMED)).toBe(true);
     const trackingNumbers = new Set(reads.map((r) => r.shipment?.trackingNumber));
     expect(trackingNumbers.size).toBe(1);
@@ -238,7 +251,10 @@ describe('carrier confirmation', () => {
     // The carrier confirmed at the promised time, not when someone happened to look.
     expect(read!.confirmedAt).toEqual(timestampFromMs(timestampMs(read!.createdAt!) + 200));
     const stored = async () =>
-      withClient(db.url, async (client) => (await client.query('SELECT status::text AS status, tracking_number FROM shipments WHERE order_id = $1', [request.orderId])).rows[0]);
+      withClient(
+        db.url,
+        async (client) => (await client.query('SELECT status::text AS status, tracking_number FROM shipments WHERE order_id = $1', [request.orderId])).rows[0],
+      );
     expect(await stored()).toEqual({ status: 'PENDING', tracking_number: null });
 
     const { shipment: delivered } = await shipping.markDelivered({ orderId: request.orderId, idempotencyKey: key() });

@@ -10,7 +10,17 @@
  * unique index until the first commits, then replays its outcome.
  */
 import { createHash } from 'node:crypto';
-import { create, fromJson, toBinary, toJson, type DescMessage, type DescMethod, type DescMethodUnary, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
+import {
+  create,
+  fromJson,
+  toBinary,
+  toJson,
+  type DescMessage,
+  type DescMethod,
+  type DescMethodUnary,
+  type JsonValue,
+  type MessageShape,
+} from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { refused, type RefusalInfo } from '@oms/platform';
 
@@ -83,16 +93,9 @@ function fingerprint<Req extends DescMessage>(schema: Req, request: KeyedRequest
   return createHash('sha256').update(toBinary(schema, withoutKey)).digest('base64url');
 }
 
-function replay<Res extends DescMessage>(
-  call: IdempotentCall<DescMessage, Res>,
-  row: KeyRow,
-  print: string,
-): MessageShape<Res> {
+function replay<Res extends DescMessage>(call: IdempotentCall<DescMessage, Res>, row: KeyRow, print: string): MessageShape<Res> {
   if (row.fingerprint !== print) {
-    throw new ConnectError(
-      `idempotency_key "${call.request.idempotencyKey}" was already used for a different request`,
-      Code.AlreadyExists,
-    );
+    throw new ConnectError(`idempotency_key "${call.request.idempotencyKey}" was already used for a different request`, Code.AlreadyExists);
   }
   if (row.error_code !== null) {
     const error = new ConnectError(row.error_message ?? '', row.error_code as Code);
@@ -146,7 +149,13 @@ export async function idempotent<Tx extends SqlClient, Req extends DescMessage, 
     refusal = result instanceof Refusal ? result : undefined;
     const row: KeyRow =
       result instanceof Refusal
-        ? { fingerprint: print, response: null, error_code: result.error.code, error_message: result.error.rawMessage, error_details: storedDetails(result.error) }
+        ? {
+            fingerprint: print,
+            response: null,
+            error_code: result.error.code,
+            error_message: result.error.rawMessage,
+            error_details: storedDetails(result.error),
+          }
         : { fingerprint: print, response: toJson(call.method.output, result), error_code: null, error_message: null, error_details: null };
     await tx.$executeRawUnsafe(
       `UPDATE idempotency_keys SET response = $3::jsonb, error_code = $4, error_message = $5, error_details = $6::jsonb WHERE scope = $1 AND key = $2`,

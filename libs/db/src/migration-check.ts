@@ -20,7 +20,10 @@ export interface MigrationState {
 export async function migrationState(databaseUrl: string, prismaDir: string): Promise<MigrationState> {
   const folder = path.join(prismaDir, 'migrations');
   const entries = await readdir(folder, { withFileTypes: true });
-  const all = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const all = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const applied = await withClient(databaseUrl, async (client) => {
     const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists`);
     if (!rows[0]?.exists) return new Map<string, string>();
@@ -47,7 +50,9 @@ export async function assertMigrated(databaseUrl: string, prismaDir: string): Pr
   const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   const problems: string[] = [];
   if (modified.length > 0) {
-    problems.push(`database ${database} has migrations that changed after they were applied: ${modified.join(', ')} — restore those files, or drop the database and run \`npm run setup\``);
+    problems.push(
+      `database ${database} has migrations that changed after they were applied: ${modified.join(', ')} — restore those files, or drop the database and run \`npm run setup\``,
+    );
   }
   if (pending.length > 0) {
     problems.push(`database ${database} is missing migrations: ${pending.join(', ')} — run \`npm run setup\` (or prisma migrate deploy)`);

@@ -35,14 +35,35 @@ function healthy(cli: string, address: string): boolean {
  * `address`, or a new one with its web UI and a history file (workflows
  * survive restarts; its -wal and -shm files belong to it), logging to `logFile`.
  */
-export async function ensureTemporalServer(options: { cli: string; address: string; uiPort: number; dbFile: string; logFile: string }): Promise<TemporalServer> {
+export async function ensureTemporalServer(options: {
+  cli: string;
+  address: string;
+  uiPort: number;
+  dbFile: string;
+  logFile: string;
+}): Promise<TemporalServer> {
   const { cli, address } = options;
   if (healthy(cli, address)) return { address, stop: async () => undefined };
   const [ip, port] = address.split(':');
   const log = openSync(options.logFile, 'a');
   const child = spawn(
     cli,
-    ['server', 'start-dev', '--ip', ip!, '--port', port!, '--ui-port', String(options.uiPort), '--db-filename', options.dbFile, ...fastSqlite, ...fastTaskDispatch, '--log-level', 'warn'],
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      ip!,
+      '--port',
+      port!,
+      '--ui-port',
+      String(options.uiPort),
+      '--db-filename',
+      options.dbFile,
+      ...fastSqlite,
+      ...fastTaskDispatch,
+      '--log-level',
+      'warn',
+    ],
     // Its own process group: Ctrl-C reaches only the launcher, which stops Temporal after the worker.
     { stdio: ['ignore', log, log], detached: true },
   );

@@ -11,10 +11,7 @@ export class ConfigError extends Error {
  * Reads configuration from environment variables, each with a default that
  * works on a developer machine, and says exactly which ones are wrong.
  */
-export function loadConfig<Shape extends z.ZodRawShape>(
-  shape: Shape,
-  env: Record<string, string | undefined> = process.env,
-): Config<Shape> {
+export function loadConfig<Shape extends z.ZodRawShape>(shape: Shape, env: Record<string, string | undefined> = process.env): Config<Shape> {
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');

@@ -2,7 +2,18 @@ export { ConfigError, env, loadConfig, serviceConfigShape, type Config, type Ser
 export { createLogger, type Logger } from './logger';
 export { createRegistry, requestMetrics, rpcMetricsInterceptor } from './metrics';
 export { startMetricsServer, type MetricsServer } from './metrics-server';
-export { errorDomain, errorInterceptor, invalidArgument, notFound, refusalInfo, refused, Violations, type ErrorMapper, type FieldViolation, type RefusalInfo } from './errors';
+export {
+  errorDomain,
+  errorInterceptor,
+  invalidArgument,
+  notFound,
+  refusalInfo,
+  refused,
+  Violations,
+  type ErrorMapper,
+  type FieldViolation,
+  type RefusalInfo,
+} from './errors';
 export { HealthState } from './health';
 export { isEntryPoint, runApp, startRpcServer, stopOnSignals, type RpcServer, type RpcServerOptions, type ServerConfig, type Stoppable } from './server';
 export { serviceClient } from './client';

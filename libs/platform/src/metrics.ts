@@ -34,11 +34,11 @@ export function requestMetrics<L extends string>(
 
 /** Requests, errors (by gRPC code) and duration for every RPC the server answers. */
 export function rpcMetricsInterceptor(registry: Registry): Interceptor {
-  const observe = requestMetrics(
-    registry,
-    { requests: 'rpc_server_requests_total', duration: 'rpc_server_duration_seconds', what: 'RPCs' },
-    ['service', 'method', 'code'],
-  );
+  const observe = requestMetrics(registry, { requests: 'rpc_server_requests_total', duration: 'rpc_server_duration_seconds', what: 'RPCs' }, [
+    'service',
+    'method',
+    'code',
+  ]);
   return (next) => async (req) => {
     const started = performance.now();
     let code = 'OK';

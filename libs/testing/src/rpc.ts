@@ -24,5 +24,4 @@ export const testServiceEnv = (databaseUrl: string) => ({
 export const newId = (): string => String(BigInt.asUintN(62, randomBytes(8).readBigUInt64BE()) + 1n);
 
 /** The fields an INVALID_ARGUMENT names in its google.rpc.BadRequest details (what programs read). */
-export const fieldViolations = (error: ConnectError): string[] =>
-  error.findDetails(BadRequestSchema).flatMap((bad) => bad.fieldViolations.map((v) => v.field));
+export const fieldViolations = (error: ConnectError): string[] => error.findDetails(BadRequestSchema).flatMap((bad) => bad.fieldViolations.map((v) => v.field));

@@ -23,7 +23,11 @@ export interface Stack {
   inventory: Client<typeof InventoryService>;
   databases: Record<string, TestDatabase>;
   /** Creates an order and runs its saga to the end. */
-  placeOrder(customerId: string, lines: { sku: string; quantity: number }[], paymentToken: string): Promise<{ orderId: string; totalMinor: bigint; outcome: OrderOutcome }>;
+  placeOrder(
+    customerId: string,
+    lines: { sku: string; quantity: number }[],
+    paymentToken: string,
+  ): Promise<{ orderId: string; totalMinor: bigint; outcome: OrderOutcome }>;
   /** Stops everything; resolves with the apps' exit codes. */
   stop(): Promise<(number | null)[]>;
 }

@@ -75,7 +75,8 @@ describe('connections lost mid-transaction', () => {
     const blocked = [1, 2, 3].map((n) => rpcError(adjust(`blocked ${n}`)));
     await until(async () => (await blocker.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`)).rows[0].n >= 2);
     await proxy.cut();
-    for (const error of await Promise.all(blocked)) expect([Code.Unavailable, Code.Aborted, Code.DeadlineExceeded, Code.Internal, Code.Unknown]).toContain(error.code);
+    for (const error of await Promise.all(blocked))
+      expect([Code.Unavailable, Code.Aborted, Code.DeadlineExceeded, Code.Internal, Code.Unknown]).toContain(error.code);
     await blocker.query('ROLLBACK');
     await proxy.restore();
 

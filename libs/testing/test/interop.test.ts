@@ -31,25 +31,50 @@ const address = { name: 'Ada', line1: '1 Loop Rd', city: 'Berlin', postalCode: '
 const cases: Record<string, { service: string; ok: Call; fails: Call; code: grpc.status }> = {
   'inventory-service': {
     service: inventory.InventoryService.typeName,
-    ok: call('CreateProduct', inventory.CreateProductRequestSchema, { sku: 'INTEROP-1', name: 'Interop', unitPrice: { amountMinor: 100n, currency: 'EUR' }, initialStock: 1, idempotencyKey: randomUUID() }, inventory.CreateProductResponseSchema),
+    ok: call(
+      'CreateProduct',
+      inventory.CreateProductRequestSchema,
+      { sku: 'INTEROP-1', name: 'Interop', unitPrice: { amountMinor: 100n, currency: 'EUR' }, initialStock: 1, idempotencyKey: randomUUID() },
+      inventory.CreateProductResponseSchema,
+    ),
     fails: call('GetProduct', inventory.GetProductRequestSchema, { sku: 'NO-SUCH-SKU' }, inventory.GetProductResponseSchema),
     code: grpc.status.NOT_FOUND,
   },
   'payment-service': {
     service: payment.PaymentService.typeName,
-    ok: call('Charge', payment.ChargeRequestSchema, { orderId: '1', customerId: '1', amount: { amountMinor: 500n, currency: 'EUR' }, paymentToken: 'tok_success', idempotencyKey: randomUUID() }, payment.ChargeResponseSchema),
-    fails: call('Charge', payment.ChargeRequestSchema, { orderId: '2', customerId: '1', amount: { amountMinor: 500n, currency: 'EUR' }, paymentToken: 'tok_declined', idempotencyKey: randomUUID() }, payment.ChargeResponseSchema),
+    ok: call(
+      'Charge',
+      payment.ChargeRequestSchema,
+      { orderId: '1', customerId: '1', amount: { amountMinor: 500n, currency: 'EUR' }, paymentToken: 'tok_success', idempotencyKey: randomUUID() },
+      payment.ChargeResponseSchema,
+    ),
+    fails: call(
+      'Charge',
+      payment.ChargeRequestSchema,
+      { orderId: '2', customerId: '1', amount: { amountMinor: 500n, currency: 'EUR' }, paymentToken: 'tok_declined', idempotencyKey: randomUUID() },
+      payment.ChargeResponseSchema,
+    ),
     code: grpc.status.FAILED_PRECONDITION,
   },
   'shipping-service': {
     service: shipping.ShippingService.typeName,
-    ok: call('CreateShipment', shipping.CreateShipmentRequestSchema, { orderId: '1', address, lines: [{ sku: 'A', quantity: 1 }], idempotencyKey: randomUUID() }, shipping.CreateShipmentResponseSchema),
+    ok: call(
+      'CreateShipment',
+      shipping.CreateShipmentRequestSchema,
+      { orderId: '1', address, lines: [{ sku: 'A', quantity: 1 }], idempotencyKey: randomUUID() },
+      shipping.CreateShipmentResponseSchema,
+    ),
     fails: call('GetShipment', shipping.GetShipmentRequestSchema, { orderId: '999999999' }, shipping.GetShipmentResponseSchema),
     code: grpc.status.NOT_FOUND,
   },
   'order-service': {
     service: order.OrderService.typeName,
-    ok: call('CreateCustomer', order.CreateCustomerRequestSchema, { name: 'Ada', email: 'ada@example.com', shippingAddress: address, idempotencyKey: randomUUID() }, order.CreateCustomerResponseSchema),
+    ok: call(
+      'CreateCustomer',
+      order.CreateCustomerRequestSchema,
+      { name: 'Ada', email: 'ada@example.com', shippingAddress: address, idempotencyKey: randomUUID() },
+      order.CreateCustomerResponseSchema,
+    ),
     fails: call('CreateOrder', order.CreateOrderRequestSchema, { customerId: '1', lines: [], idempotencyKey: randomUUID() }, order.CreateOrderResponseSchema),
     code: grpc.status.INVALID_ARGUMENT,
   },
@@ -78,7 +103,9 @@ describe.each(services.map((s) => [s.app, s] as const))('%s over plain gRPC', (a
       const res = await grpcUnary(client, '/grpc.health.v1.Health/Check', HealthCheckRequestSchema, { service: name }, HealthCheckResponseSchema);
       expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     }
-    const unknown = await grpcStatus(grpcUnary(client, '/grpc.health.v1.Health/Check', HealthCheckRequestSchema, { service: 'no.such.Service' }, HealthCheckResponseSchema));
+    const unknown = await grpcStatus(
+      grpcUnary(client, '/grpc.health.v1.Health/Check', HealthCheckRequestSchema, { service: 'no.such.Service' }, HealthCheckResponseSchema),
+    );
     expect(unknown.code).toBe(grpc.status.NOT_FOUND);
   });
 

@@ -48,7 +48,10 @@ async function schemasGoingUp(onTestFinished: Finish, dir: string, database: str
   await ensureDatabase(url);
   dropAtEnd(onTestFinished, { url, drop: () => dropDatabase(url) });
   const folder = path.join(dir, 'prisma', 'migrations');
-  const names = (await readdir(folder, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = (await readdir(folder, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const schemas = [await schemaOf(url)];
   for (const name of names) {
     const sql = await readFile(path.join(folder, name, 'migration.sql'), 'utf8');
@@ -60,25 +63,28 @@ async function schemasGoingUp(onTestFinished: Finish, dir: string, database: str
 
 describe('migrations of every service', () => {
   // Concurrent: most of each test is one `migrate deploy`, a WASM engine waiting on a timer.
-  it.concurrent.for(services)('$app: go down one by one through the schemas they went up through, and up again', async ({ app, database }, { expect, onTestFinished }) => {
-    const dir = appDir(app);
-    const up = await schemasGoingUp(onTestFinished, dir, database);
-    expect(up[0]).toEqual([]);
+  it.concurrent.for(services)(
+    '$app: go down one by one through the schemas they went up through, and up again',
+    async ({ app, database }, { expect, onTestFinished }) => {
+      const dir = appDir(app);
+      const up = await schemasGoingUp(onTestFinished, dir, database);
+      expect(up[0]).toEqual([]);
 
-    const db = dropAtEnd(onTestFinished, await cloneTemplate(database));
-    expect(await schemaOf(db.url)).toEqual(up.at(-1));
-    for (let applied = up.length - 1; applied > 0; applied--) {
-      const rolledBack = await rollbackLatest(db.url, path.join(dir, 'prisma'));
-      expect(rolledBack, `${app}: roll back to ${applied - 1} migrations`).toBeDefined();
-      expect(await schemaOf(db.url), `${app}: after rolling back ${rolledBack}`).toEqual(up[applied - 1]);
-    }
-    expect(await rollbackLatest(db.url, path.join(dir, 'prisma'))).toBeUndefined();
-    expect((await migrationState(db.url, path.join(dir, 'prisma'))).pending).toHaveLength(up.length - 1);
+      const db = dropAtEnd(onTestFinished, await cloneTemplate(database));
+      expect(await schemaOf(db.url)).toEqual(up.at(-1));
+      for (let applied = up.length - 1; applied > 0; applied--) {
+        const rolledBack = await rollbackLatest(db.url, path.join(dir, 'prisma'));
+        expect(rolledBack, `${app}: roll back to ${applied - 1} migrations`).toBeDefined();
+        expect(await schemaOf(db.url), `${app}: after rolling back ${rolledBack}`).toEqual(up[applied - 1]);
+      }
+      expect(await rollbackLatest(db.url, path.join(dir, 'prisma'))).toBeUndefined();
+      expect((await migrationState(db.url, path.join(dir, 'prisma'))).pending).toHaveLength(up.length - 1);
 
-    await migrate(dir, db.url);
-    expect(await schemaOf(db.url)).toEqual(up.at(-1));
-    expect((await migrationState(db.url, path.join(dir, 'prisma'))).pending).toEqual([]);
-  });
+      await migrate(dir, db.url);
+      expect(await schemaOf(db.url)).toEqual(up.at(-1));
+      expect((await migrationState(db.url, path.join(dir, 'prisma'))).pending).toEqual([]);
+    },
+  );
 });
 
 describe('the Prisma schema of every service', () => {
@@ -94,7 +100,10 @@ describe('rollbackLatest', () => {
   it('changes nothing when a down script fails halfway', async ({ expect, onTestFinished }) => {
     const db = dropAtEnd(onTestFinished, await cloneTemplate('oms_shipping'));
     const prismaDir = path.join(appDir('shipping-service'), 'prisma');
-    const [latest] = (await readdir(path.join(prismaDir, 'migrations'))).filter((n) => /^\d/.test(n)).sort().reverse();
+    const [latest] = (await readdir(path.join(prismaDir, 'migrations')))
+      .filter((n) => /^\d/.test(n))
+      .sort()
+      .reverse();
     const broken = await mkdtemp(path.join(tmpdir(), 'oms-down-'));
     onTestFinished(() => rm(broken, { recursive: true }));
     await cp(path.join(prismaDir, 'migrations'), path.join(broken, 'migrations'), { recursive: true });
@@ -106,6 +115,8 @@ describe('rollbackLatest', () => {
     expect((await migrationState(db.url, prismaDir)).pending).toEqual([]);
 
     await rm(path.join(broken, 'migrations', latest!, 'down.sql'));
-    await expect(rollbackLatest(db.url, broken)).rejects.toThrow(`cannot roll back ${latest}: ${path.join(broken, 'migrations', latest!, 'down.sql')} is missing`);
+    await expect(rollbackLatest(db.url, broken)).rejects.toThrow(
+      `cannot roll back ${latest}: ${path.join(broken, 'migrations', latest!, 'down.sql')} is missing`,
+    );
   });
 });

@@ -7,17 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireAdmin } from '../auth';
 import type { GatewayDeps } from '../deps';
-import {
-  bearer,
-  CreateCustomerBody,
-  CreateProductBody,
-  Customer,
-  IdempotencyHeaders,
-  Product,
-  problemResponses,
-  Sku,
-  StockAdjustmentBody,
-} from '../schemas';
+import { bearer, CreateCustomerBody, CreateProductBody, Customer, IdempotencyHeaders, Product, problemResponses, Sku, StockAdjustmentBody } from '../schemas';
 import { customerView, productView } from '../views';
 
 const tags = ['admin'];

@@ -113,7 +113,13 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = asy
     '/v1/orders/:id',
     {
       preValidation: requireCaller,
-      schema: { tags, summary: 'An order with its items and status history', security: bearer, params: IdParams, response: { 200: Order, ...problemResponses(400, 401, 404) } },
+      schema: {
+        tags,
+        summary: 'An order with its items and status history',
+        security: bearer,
+        params: IdParams,
+        response: { 200: Order, ...problemResponses(400, 401, 404) },
+      },
     },
     async (request) => orderView(await visibleOrder(request, request.params.id)),
   );
@@ -122,7 +128,13 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = asy
     '/v1/orders/:id/progress',
     {
       preValidation: requireCaller,
-      schema: { tags, summary: "Where the order's saga is", security: bearer, params: IdParams, response: { 200: Progress, ...problemResponses(400, 401, 404, 503) } },
+      schema: {
+        tags,
+        summary: "Where the order's saga is",
+        security: bearer,
+        params: IdParams,
+        response: { 200: Progress, ...problemResponses(400, 401, 404, 503) },
+      },
     },
     async (request) => {
       await visibleOrder(request, request.params.id);

@@ -43,10 +43,7 @@ export function orderStatus(order: Client<typeof OrderService>) {
     async moveTo(orderId: string, to: StatusName, reason: string, step: string): Promise<void> {
       const current = await getOrder(orderId);
       if (current.status === OrderStatus[to]) return;
-      await order.updateOrderStatus(
-        { orderId, expectedStatus: current.status, newStatus: OrderStatus[to], reason, idempotencyKey: key(step) },
-        signal(),
-      );
+      await order.updateOrderStatus({ orderId, expectedStatus: current.status, newStatus: OrderStatus[to], reason, idempotencyKey: key(step) }, signal());
     },
   };
 }

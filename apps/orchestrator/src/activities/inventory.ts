@@ -19,8 +19,6 @@ export function inventoryActivities({ inventory }: Pick<ActivityDeps, 'inventory
     },
 
     releaseReservation: (orderId: string) =>
-      compensate('release reservation', () =>
-        inventory.releaseReservation({ orderId, reason: 'order cancelled', idempotencyKey: key('release') }, signal()),
-      ),
+      compensate('release reservation', () => inventory.releaseReservation({ orderId, reason: 'order cancelled', idempotencyKey: key('release') }, signal())),
   };
 }

@@ -54,10 +54,8 @@ export function orderActivities({ order, fraudReviewLimitMinor }: Pick<ActivityD
     /** The last step, a local activity: the order is COMPLETED. */
     completeOrder: (orderId: string) => status.move(orderId, sagaMoves.complete),
 
-    markCancelling: (orderId: string) =>
-      compensate('mark cancelling', () => status.moveTo(orderId, 'CANCELLING', 'saga: compensating', 'status-CANCELLING')),
+    markCancelling: (orderId: string) => compensate('mark cancelling', () => status.moveTo(orderId, 'CANCELLING', 'saga: compensating', 'status-CANCELLING')),
 
-    markCancelled: (orderId: string, reason: string) =>
-      compensate('mark cancelled', () => status.moveTo(orderId, 'CANCELLED', reason, 'status-CANCELLED')),
+    markCancelled: (orderId: string, reason: string) => compensate('mark cancelled', () => status.moveTo(orderId, 'CANCELLED', reason, 'status-CANCELLED')),
   };
 }

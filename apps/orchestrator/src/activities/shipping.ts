@@ -67,9 +67,7 @@ export function shippingActivities({ shipping }: Pick<ActivityDeps, 'shipping'>,
     },
 
     cancelShipment: (orderId: string) =>
-      compensate('cancel shipment', () =>
-        shipping.cancelShipment({ orderId, reason: 'order cancelled', idempotencyKey: key('cancel-shipment') }, signal()),
-      ),
+      compensate('cancel shipment', () => shipping.cancelShipment({ orderId, reason: 'order cancelled', idempotencyKey: key('cancel-shipment') }, signal())),
 
     async markDelivered(orderId: string): Promise<void> {
       await shipping.markDelivered({ orderId, idempotencyKey: key('delivered') }, signal());

@@ -64,7 +64,11 @@ export function orderProblem(rows: ImportRow[]): string | undefined {
     const values = [...new Set(rows.map((r) => r[key]))];
     return values.length > 1 ? `${what} (${values.join(', ')})` : undefined;
   };
-  const mixed = [differing('currency', 'mixed currencies'), differing('customerId', 'several customer_ids'), differing('createdAt', 'several created_at values')]
+  const mixed = [
+    differing('currency', 'mixed currencies'),
+    differing('customerId', 'several customer_ids'),
+    differing('createdAt', 'several created_at values'),
+  ]
     .filter(Boolean)
     .join('; ');
   if (mixed) return `order ${first.ref} has ${mixed}; an order has one of each`;
@@ -75,7 +79,10 @@ export function orderProblem(rows: ImportRow[]): string | undefined {
     seen.set(row.sku, row.line);
   }
   const lines = rows.map(({ sku, quantity }) => create(LineSchema, { sku, quantity }));
-  const [tooMany] = contractViolations(CreateOrderRequestSchema, create(CreateOrderRequestSchema, { customerId: first.customerId, lines, idempotencyKey: first.ref }));
+  const [tooMany] = contractViolations(
+    CreateOrderRequestSchema,
+    create(CreateOrderRequestSchema, { customerId: first.customerId, lines, idempotencyKey: first.ref }),
+  );
   if (tooMany) return `order ${first.ref}: ${tooMany.field}: ${tooMany.description}`;
   const total = rows.reduce((sum, r) => sum + r.unitPriceMinor * BigInt(r.quantity), 0n);
   if (!isAmount(total)) return `order ${first.ref}: total is larger than an order can hold`;

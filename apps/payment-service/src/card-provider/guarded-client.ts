@@ -8,16 +8,7 @@
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { RetryInfoSchema } from '@oms/contracts/rpc';
-import {
-  circuitBreaker,
-  ConsecutiveBreaker,
-  handleWhen,
-  isBrokenCircuitError,
-  TaskCancelledError,
-  timeout,
-  TimeoutStrategy,
-  wrap,
-} from 'cockatiel';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, isBrokenCircuitError, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import type { Counter } from 'prom-client';
 import type { PaymentMetrics } from '../metrics';
 import { ProviderUnavailable, type CardProvider, type ChargeOutcome, type ProviderCharge, type ProviderRefund } from './card-provider';

@@ -16,7 +16,5 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
 
 export async function dropDatabase(databaseUrl: string): Promise<void> {
   const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-  await withClient(withDatabase(databaseUrl, 'postgres'), (client) =>
-    client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
-  );
+  await withClient(withDatabase(databaseUrl, 'postgres'), (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
 }

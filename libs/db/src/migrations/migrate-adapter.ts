@@ -51,10 +51,7 @@ class CatalogTextClient extends pg.Client {
       field.catalogTypeID = field.dataTypeID;
       field.dataTypeID = relabel;
     }
-    (pg.Client.prototype as unknown as { _handleRowDescription(m: RowDescription): void })._handleRowDescription.call(
-      this,
-      message,
-    );
+    (pg.Client.prototype as unknown as { _handleRowDescription(m: RowDescription): void })._handleRowDescription.call(this, message);
   }
 }
 
@@ -141,10 +138,7 @@ function processIsAlive(pid: number): boolean {
  * process on another host) is left alone.
  */
 async function dropStaleShadows(url: string): Promise<void> {
-  const rows = await adminQuery<{ datname: string }>(
-    url,
-    `SELECT datname FROM pg_database WHERE starts_with(datname, '${SHADOW_PREFIX}')`,
-  );
+  const rows = await adminQuery<{ datname: string }>(url, `SELECT datname FROM pg_database WHERE starts_with(datname, '${SHADOW_PREFIX}')`);
   for (const { datname } of rows) {
     const pid = SHADOW_NAME.exec(datname)?.[1];
     if (pid === undefined || Number(pid) === process.pid || processIsAlive(Number(pid))) continue;

@@ -22,9 +22,7 @@ export class SimulatedCarrier implements Carrier {
   constructor(private readonly confirmMs: number) {}
 
   refusal(address: Address): Refusal | undefined {
-    return unservedPostalCodes.has(address.postalCode)
-      ? refuse(`carrier cannot deliver to postal code ${address.postalCode}`)
-      : undefined;
+    return unservedPostalCodes.has(address.postalCode) ? refuse(`carrier cannot deliver to postal code ${address.postalCode}`) : undefined;
   }
 
   confirmDueAt(createdAt: Date): Date {
