@@ -2,7 +2,7 @@
 import http from 'node:http';
 
 /** Keeps connections open between requests, as any real client would. */
-export const keepAlive = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
 export async function requestJson(
   url: string,

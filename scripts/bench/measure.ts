@@ -35,7 +35,7 @@ function readStat(pid: number): ProcStat | undefined {
  * (e.g. Postgres backends), once each: a reaped child's time moves into its
  * parent's cutime, a live one's is counted where it is.
  */
-export function treeCpuSeconds(root: number): number {
+function treeCpuSeconds(root: number): number {
   const stats = new Map<number, ProcStat>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

@@ -26,7 +26,7 @@ export interface ProblemBody {
 }
 
 /** A problem the gateway raises on purpose; the error handler sends it as it is. */
-export class Problem extends Error {
+class Problem extends Error {
   constructor(
     readonly status: number,
     readonly slug: string,

@@ -23,9 +23,9 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const strict = { additionalProperties: false } as const;
 
-export const OrderStatusName = Type.Union(statuses.map((s) => Type.Literal(s)));
+const OrderStatusName = Type.Union(statuses.map((s) => Type.Literal(s)));
 
-export const Money = Type.Object(
+const Money = Type.Object(
   {
     // The proto's int64 >= 0 as a decimal string: up to 18 digits always fits.
     amountMinor: Type.String({ pattern: '^(0|[1-9][0-9]{0,17})$', description: 'integer count of minor units, as a string', examples: ['1299'] }),
@@ -35,7 +35,7 @@ export const Money = Type.Object(
 );
 
 // Every id has the contract's one id rule.
-export const Id = Type.String({ ...stringKeywords(GetOrderRequestSchema.field.orderId), description: 'a decimal id' });
+const Id = Type.String({ ...stringKeywords(GetOrderRequestSchema.field.orderId), description: 'a decimal id' });
 export const IdParams = Type.Object({ id: Id });
 
 const idempotencyKey = stringKeywords(CreateOrderRequestSchema.field.idempotencyKey);
@@ -71,8 +71,8 @@ export const OrderAccepted = Type.Object({
   progressUrl: Type.String(),
 });
 
-export const OrderItem = Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money, lineTotal: Money });
-export const StatusChange = Type.Object({
+const OrderItem = Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money, lineTotal: Money });
+const StatusChange = Type.Object({
   from: Type.Union([OrderStatusName, Type.Null()]),
   to: OrderStatusName,
   reason: Type.String(),
@@ -121,7 +121,7 @@ export const Progress = Type.Object({
 export const CancelBody = Type.Object({ reason: Type.Optional(Type.String(stringKeywords(UpdateOrderStatusRequestSchema.field.reason))) }, strict);
 export const Accepted = Type.Object({ accepted: Type.Boolean() });
 
-export const Address = Type.Object(
+const Address = Type.Object(
   {
     name: Type.String(stringKeywords(AddressSchema.field.name)),
     line1: Type.String(stringKeywords(AddressSchema.field.line1)),
@@ -181,7 +181,7 @@ export const Product = Type.Object({
 
 export const DeliveryBody = Type.Object({ orderId: Id }, strict);
 
-export const Problem = Type.Object(
+const Problem = Type.Object(
   {
     type: Type.String(),
     title: Type.String(),

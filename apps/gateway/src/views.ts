@@ -7,7 +7,7 @@ import { OrderStatus, type Customer, type Order } from '@oms/contracts/order/v1'
 import type { StatusName } from '@oms/contracts/order-lifecycle';
 import type { Customer as CustomerJson, Order as OrderJson, Product as ProductJson } from './schemas';
 
-export const money = (m: Money | undefined) => ({ amountMinor: (m?.amountMinor ?? 0n).toString(), currency: m?.currency ?? '' });
+const money = (m: Money | undefined) => ({ amountMinor: (m?.amountMinor ?? 0n).toString(), currency: m?.currency ?? '' });
 const time = (t: Timestamp | undefined) => (t ? timestampDate(t).toISOString() : '');
 export const statusName = (s: OrderStatus) => OrderStatus[s] as StatusName;
 

@@ -8,7 +8,7 @@ import { startStack, type Stack } from '@oms/testing';
 import { mintToken } from '@oms/platform/tokens';
 import { startGateway } from '../src/main';
 
-export const jwtSecret = 'test-gateway-jwt-secret-0123456789abcdef';
+const jwtSecret = 'test-gateway-jwt-secret-0123456789abcdef';
 export const carrierSecret = 'test-carrier-webhook-secret';
 
 export interface Answer {

@@ -20,7 +20,7 @@ import { notFound, pageToken } from '@oms/platform';
 import { found } from '@oms/db';
 import type { InventoryStore, ProductRow, ReservationRow } from './store';
 
-export function toProduct(row: ProductRow): Product {
+function toProduct(row: ProductRow): Product {
   return create(ProductSchema, {
     sku: row.sku,
     name: row.name,
@@ -33,7 +33,7 @@ export function toProduct(row: ProductRow): Product {
   });
 }
 
-export function toReservation(row: ReservationRow): Reservation {
+function toReservation(row: ReservationRow): Reservation {
   return create(ReservationSchema, {
     id: row.id.toString(),
     orderId: row.orderId.toString(),

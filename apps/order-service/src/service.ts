@@ -25,7 +25,7 @@ import { checkCustomerName, checkStatusUpdate, customerName, fullName, isCursor,
 import type { OrderCache } from './cache';
 import type { CustomerRow, OrderRow, OrderStore, OrderWithHistoryRow } from './store';
 
-export function toCustomer(row: CustomerRow): Customer {
+function toCustomer(row: CustomerRow): Customer {
   return create(CustomerSchema, {
     id: row.id.toString(),
     name: fullName(row),
@@ -47,7 +47,7 @@ export function toCustomer(row: CustomerRow): Customer {
   });
 }
 
-export function toOrder(row: OrderRow & Partial<Pick<OrderWithHistoryRow, 'history'>>): Order {
+function toOrder(row: OrderRow & Partial<Pick<OrderWithHistoryRow, 'history'>>): Order {
   const money = (amountMinor: bigint) => create(MoneySchema, { amountMinor, currency: row.currency });
   return create(OrderSchema, {
     id: row.id.toString(),

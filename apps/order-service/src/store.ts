@@ -40,7 +40,7 @@ export type OrderWithHistoryRow = OrderRow & { history: StatusChangeRow[] };
 export type CustomerRow = Prisma.CustomerGetPayload<object>;
 
 /** Where a ListOrders page ends: the last order's sort key. */
-export interface OrderPosition {
+interface OrderPosition {
   createdAt: Date;
   id: bigint;
 }

@@ -23,7 +23,7 @@ import type { PaymentRow, PaymentStore, RefundRow } from './store';
 
 const money = (amountMinor: bigint, currency: string) => create(MoneySchema, { amountMinor, currency });
 
-export function toPayment(row: PaymentRow): Payment {
+function toPayment(row: PaymentRow): Payment {
   return create(PaymentSchema, {
     id: row.id.toString(),
     orderId: row.orderId.toString(),
@@ -38,7 +38,7 @@ export function toPayment(row: PaymentRow): Payment {
   });
 }
 
-export function toRefund(row: RefundRow): RefundRecord {
+function toRefund(row: RefundRow): RefundRecord {
   return create(RefundRecordSchema, {
     id: row.id.toString(),
     paymentId: row.paymentId.toString(),

@@ -20,7 +20,7 @@ import type { Change, ShipmentEvent, ShipmentRow, ShippingStore } from './store'
 
 const timestamp = (date: Date | null) => (date ? timestampFromDate(date) : undefined);
 
-export function toShipment(row: ShipmentRow): Shipment {
+function toShipment(row: ShipmentRow): Shipment {
   return create(ShipmentSchema, {
     id: row.id.toString(),
     orderId: row.orderId.toString(),

@@ -23,7 +23,7 @@ export function sign(secret: string, body: Buffer | string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
+function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
   if (!header) return false;
   const expected = Buffer.from(sign(secret, body));
   const given = Buffer.from(header);

@@ -20,7 +20,6 @@ import { shippingActivities } from './shipping';
 import { v1Activities } from './v1';
 
 export type { OrderSnapshot } from './order';
-export type { ShippingProgress } from './v1';
 
 export interface ActivityDeps {
   order: Client<typeof OrderService>;
