@@ -19,6 +19,8 @@ export interface Stack {
   taskQueue: string;
   /** The services' URLs, by app name (e.g. `urls['order-service']`). */
   urls: Record<string, string>;
+  /** Every app's Prometheus endpoint, by app name (the services and `orchestrator`). */
+  metricsUrls: Record<string, string>;
   orders: Client<typeof OrderService>;
   inventory: Client<typeof InventoryService>;
   databases: Record<string, TestDatabase>;
@@ -50,7 +52,7 @@ export async function startStack(options: { shippingConfirmMs?: number } = {}): 
     start('shipping-service', { ...db('shipping-service'), SHIPPING_CARRIER_CONFIRM_MS: String(options.shippingConfirmMs ?? 300) }),
     start('order-service', { ...db('order-service'), INVENTORY_SERVICE_URL: inventoryApp.url }),
   ]);
-  await start(
+  const orchestratorApp = await start(
     'orchestrator',
     {
       TEMPORAL_ADDRESS: temporal.address,
@@ -68,6 +70,13 @@ export async function startStack(options: { shippingConfirmMs?: number } = {}): 
     temporal,
     taskQueue,
     urls: { 'inventory-service': inventoryApp.url, 'payment-service': paymentApp.url, 'shipping-service': shippingApp.url, 'order-service': orderApp.url },
+    metricsUrls: {
+      'inventory-service': inventoryApp.metricsUrl,
+      'payment-service': paymentApp.metricsUrl,
+      'shipping-service': shippingApp.metricsUrl,
+      'order-service': orderApp.metricsUrl,
+      orchestrator: orchestratorApp.metricsUrl,
+    },
     orders,
     inventory: serviceClient(InventoryService, inventoryApp.url),
     databases,
