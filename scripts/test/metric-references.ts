@@ -9,7 +9,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import { parse as parseYaml } from 'yaml';
 import { workspaceRoot } from '@oms/devstack';
 
-export interface Query {
+interface Query {
   /** File and place, for failure messages. */
   where: string;
   expr: string;
