@@ -16,6 +16,7 @@ import { adminRoutes } from './routes/admin';
 import { carrierRoutes } from './routes/carrier';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
+import { nameRequestSpans, tracedHttpServer } from './tracing';
 
 const bodyLimit = 64 * 1024;
 
@@ -24,6 +25,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     // The platform's pino logger (same JSON as every app); typed as Fastify's narrower logger interface.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit,
+    serverFactory: tracedHttpServer,
     ajv: {
       customOptions: {
         // Reject what the schemas do not allow instead of quietly fixing it:
@@ -36,6 +38,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  nameRequestSpans(app);
   registerProblemHandlers(app);
   registerAuthentication(app, deps.jwtSecret);
   registerRouteMetrics(app, deps.registry);

@@ -2,8 +2,9 @@
 import { Health } from '@oms/contracts/health/v1';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
-import { createLogger, createRegistry, env, loadConfig, runApp, serviceClient } from '@oms/platform';
+import { createLogger, createRegistry, env, loadConfig, runApp, serviceClient, startTelemetry } from '@oms/platform';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { z } from 'zod';
 import { buildApp } from './app';
 import { devJwtSecret } from '@oms/platform/tokens';
@@ -26,11 +27,13 @@ export const configShape = {
 };
 
 export async function startGateway(env: Record<string, string | undefined> = process.env) {
+  const telemetry = startTelemetry('gateway', env);
   const config = loadConfig(configShape, env);
   const logger = createLogger('gateway', config.LOG_LEVEL);
   // Lazy: the gateway starts (and /readyz says so) while Temporal is still coming up.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // Starting a workflow is a span of the request's trace, and the workflow continues it.
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
   const urls = {
     'order-service': config.ORDER_SERVICE_URL,
     'payment-service': config.PAYMENT_SERVICE_URL,
@@ -60,6 +63,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     // Fastify stops taking requests and waits for those in flight.
     await app.close();
     await connection.close();
+    await telemetry?.shutdown();
     logger.info('gateway stopped');
   };
   return { url, logger, close: () => (closing ??= close()) };

@@ -30,8 +30,9 @@ export interface Harness {
 
 export const token = (sub: string, roles: string[] = []) => mintToken(jwtSecret, { sub, roles });
 
-export async function startHarness(): Promise<Harness> {
-  const stack = await startStack();
+/** `env`: more variables for every app, the gateway too (e.g. where to export traces). */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const stack = await startStack({ env });
   const gatewayEnv = (more: Record<string, string> = {}) => ({
     ORDER_SERVICE_URL: stack.urls['order-service'],
     PAYMENT_SERVICE_URL: stack.urls['payment-service'],
@@ -44,6 +45,7 @@ export async function startHarness(): Promise<Harness> {
     DELIVERY_TIMEOUT_MS: '60000',
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
     ...more,
   });
   const gateways: { close(): Promise<void> }[] = [];

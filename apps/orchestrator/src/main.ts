@@ -5,7 +5,8 @@ import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
 import { PaymentService } from '@oms/contracts/payment/v1';
 import { ShippingService } from '@oms/contracts/shipping/v1';
-import { createLogger, createRegistry, env, freePort, loadConfig, runApp, serviceClient, startMetricsServer } from '@oms/platform';
+import { createLogger, createRegistry, env, freePort, loadConfig, runApp, serviceClient, startMetricsServer, startTelemetry } from '@oms/platform';
+import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from './activities';
@@ -42,6 +43,7 @@ function tlsOptions(config: z.infer<z.ZodObject<typeof configShape>>) {
 }
 
 export async function startWorker(environment: Record<string, string | undefined> = process.env) {
+  const telemetry = startTelemetry('orchestrator', environment);
   const config = loadConfig(configShape, environment);
   const logger = createLogger('orchestrator', config.LOG_LEVEL);
   const registry = createRegistry('orchestrator');
@@ -77,6 +79,8 @@ export async function startWorker(environment: Record<string, string | undefined
       : { workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)) }),
     activities,
     sinks: orderSinks(registry),
+    // Traced: the workflow continues the starter's trace; its spans (made in the sandbox, sent out by a sink) and each activity's join it.
+    plugins: telemetry ? [new OpenTelemetryPlugin({ resource: telemetry.resource, spanProcessor: telemetry.spanProcessor })] : [],
     shutdownGraceTime: '10 seconds',
   });
   const running = worker.run();
@@ -96,6 +100,7 @@ export async function startWorker(environment: Record<string, string | undefined
       await running;
       await connection.close();
       await metrics.close();
+      await telemetry?.shutdown();
       logger.info('orchestrator stopped');
     },
   };

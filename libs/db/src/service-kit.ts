@@ -1,13 +1,14 @@
 /**
  * How every Prisma-backed service starts, so that each main.ts says only
  * what is its own (settings, client, handlers): configuration, the start-up
- * migration check, the database client, the RPC server with health and
+ * migration check, tracing, the database client, the RPC server with health and
  * metrics, and a shutdown that closes the databases after the last call.
  */
 import { fileURLToPath } from 'node:url';
 import type { DescService } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
-import { createLogger, createRegistry, loadConfig, startRpcServer, type Config, type RpcServer, type ServiceConfigShape } from '@oms/platform';
+import { PrismaInstrumentation } from '@prisma/instrumentation';
+import { createLogger, createRegistry, loadConfig, startRpcServer, startTelemetry, type Config, type RpcServer, type ServiceConfigShape } from '@oms/platform';
 import { mapDatabaseError } from './errors';
 import type { SqlClient } from './idempotency';
 import { assertMigrated } from './migration-check';
@@ -47,6 +48,8 @@ export async function startPrismaService<S extends DescService, Shape extends Se
   definition: PrismaService<S, Shape, Db>,
   env: Record<string, string | undefined> = process.env,
 ): Promise<RpcServer> {
+  // Traces (when OTEL_* names an endpoint), with a span for each query Prisma runs.
+  const telemetry = startTelemetry(definition.app, env, () => [new PrismaInstrumentation()]);
   // Shape extends the common settings, which TypeScript cannot see through zod's inferred type.
   const config = loadConfig(definition.config, env) as Config<Shape> & Config<ServiceConfigShape>;
   await assertMigrated(config.DATABASE_URL, fileURLToPath(definition.prismaDir));
@@ -75,6 +78,7 @@ export async function startPrismaService<S extends DescService, Shape extends Se
     onClose: async () => {
       for (const close of closers) await close();
       await Promise.all(clients.map((client) => client.$disconnect()));
+      await telemetry?.shutdown();
     },
   });
 }

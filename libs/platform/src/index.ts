@@ -20,3 +20,5 @@ export { serviceClient } from './client';
 export { pageToken } from './paging';
 export { contractViolations, validationInterceptor } from './validation';
 export { freePort } from './net';
+export { startTelemetry, tracesEndpoint, type Telemetry } from './telemetry';
+export { tracingClientInterceptor, tracingServerInterceptor } from './tracing';

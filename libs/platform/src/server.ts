@@ -11,6 +11,7 @@ import { HealthState } from './health';
 import type { Logger } from './logger';
 import { createRegistry, rpcMetricsInterceptor } from './metrics';
 import { startMetricsServer } from './metrics-server';
+import { tracingServerInterceptor } from './tracing';
 import { validationInterceptor } from './validation';
 
 /** The part of an app's configuration the server reads (see serviceConfigShape). */
@@ -72,8 +73,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       options.routes(router);
       health.register(router);
     },
-    // Outermost first: every call is counted, every error mapped and logged, and only valid requests reach a handler.
-    interceptors: [rpcMetricsInterceptor(registry), errorInterceptor(logger, options.errorMappers ?? []), validationInterceptor()],
+    // Outermost first: every call is traced (its logs carry the trace) and counted, every error mapped and logged, and only valid requests reach a handler.
+    interceptors: [tracingServerInterceptor(), rpcMetricsInterceptor(registry), errorInterceptor(logger, options.errorMappers ?? []), validationInterceptor()],
   });
 
   const rpc = http2.createServer(handler);

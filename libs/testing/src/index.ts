@@ -7,3 +7,4 @@ export { startTemporalDevServer } from './temporal';
 export { fieldViolations, newId, rpcError, testServiceEnv } from './rpc';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { createCustomer, startStack, type Stack } from './stack';
+export { startTraceReceiver, type ReceivedSpan, type TraceReceiver } from './trace-receiver';

@@ -34,14 +34,16 @@ export interface Stack {
   stop(): Promise<(number | null)[]>;
 }
 
-export async function startStack(options: { shippingConfirmMs?: number } = {}): Promise<Stack> {
+export async function startStack(
+  options: { shippingConfirmMs?: number; /** More variables for every app, e.g. where to export traces. */ env?: Record<string, string> } = {},
+): Promise<Stack> {
   const taskQueue = `stack-${randomUUID()}`;
   const temporal = await startTemporalDevServer();
   const databases: Record<string, TestDatabase> = {};
   for (const s of services) databases[s.app] = await cloneTemplate(s.database);
   const apps: AppProcess[] = [];
   const start = async (app: string, env: Record<string, string>, readiness?: 'healthz') => {
-    const proc = await startAppProcess(app, { LOG_LEVEL: 'warn', ...env }, { readiness });
+    const proc = await startAppProcess(app, { LOG_LEVEL: 'warn', ...options.env, ...env }, { readiness });
     apps.push(proc);
     return proc;
   };

@@ -1,0 +1,69 @@
+/**
+ * One trace per order: every app exports its spans to a real OTLP/HTTP
+ * receiver while one order completes and one is compensated; each order's
+ * trace runs from the gateway's request through the workflow and its
+ * activities to all four services and their SQL, with no span left without
+ * its parent.
+ */
+import { startTraceReceiver, type ReceivedSpan, type TraceReceiver } from '@oms/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newCustomer, newProduct, placeOrder, startHarness, untilOutcome, type Harness } from './harness';
+
+let receiver: TraceReceiver;
+let h: Harness;
+const traces: Record<string, ReceivedSpan[]> = {};
+
+const services = ['gateway', 'orchestrator', 'order-service', 'inventory-service', 'payment-service', 'shipping-service'];
+// A declined card cancels the order before shipping is asked.
+const servicesOf: Record<string, string[]> = { completed: services, compensated: services.filter((s) => s !== 'shipping-service') };
+
+beforeAll(async () => {
+  receiver = await startTraceReceiver();
+  h = await startHarness(receiver.env);
+  const customer = await newCustomer(h);
+  await newProduct(h, 'TR-MUG', 10, '1500');
+  // One after the other, so the first request span received is the first order's.
+  for (const card of ['tok_success', 'tok_declined']) {
+    const placed = await placeOrder(h, customer.token, [{ sku: 'TR-MUG', quantity: 1 }], card);
+    expect(placed.status).toBe(202);
+    await untilOutcome(h, placed.body.orderId, customer.token);
+  }
+  // Stopping every app flushes its spans.
+  expect((await h.close()).every((code) => code === 0)).toBe(true);
+  const [completed, compensated] = receiver.spans.filter((s) => s.service === 'gateway' && s.name === 'POST /v1/orders');
+  traces.completed = completed ? traceOf(completed) : [];
+  traces.compensated = compensated ? traceOf(compensated) : [];
+});
+
+afterAll(async () => {
+  await receiver?.close();
+});
+
+function traceOf(span: ReceivedSpan): ReceivedSpan[] {
+  return receiver.spans.filter((s) => s.traceId === span.traceId);
+}
+
+describe('one trace per order', () => {
+  it.each(['completed', 'compensated'])('the %s order: gateway, workflow, activities, the services it used and SQL in one trace', (name) => {
+    const spans = traces[name]!;
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(servicesOf[name]));
+    const names = spans.map((s) => s.name);
+    expect(names).toContain('POST /v1/orders');
+    expect(names.some((n) => n.startsWith('StartWorkflow:OrderWorkflow'))).toBe(true);
+    expect(names.some((n) => n.startsWith('RunWorkflow:OrderWorkflow'))).toBe(true);
+    expect(names.some((n) => n.startsWith('RunActivity:'))).toBe(true);
+    expect(names).toContain('oms.payment.v1.PaymentService/Charge');
+    expect(names.filter((n) => n.startsWith('prisma:')).length).toBeGreaterThan(0);
+  });
+
+  it('the compensated order shows its compensation in the same trace', () => {
+    const names = traces.compensated!.map((s) => s.name);
+    expect(names.some((n) => n.startsWith('oms.inventory.v1.InventoryService/Release'))).toBe(true);
+  });
+
+  it('every trace has one root and every other span its parent', () => {
+    const ids = new Set(receiver.spans.map((s) => s.spanId));
+    expect(receiver.spans.filter((s) => s.parentSpanId !== '' && !ids.has(s.parentSpanId))).toEqual([]);
+    for (const spans of Object.values(traces)) expect(spans.filter((s) => s.parentSpanId === '')).toHaveLength(1);
+  });
+});
