@@ -28,7 +28,7 @@ export function temporalLogger(logger: Logger): TemporalLogger {
   };
 }
 
-/** order_processing_seconds, the completed/cancelled counters and the given-up alert, fed by the workflows. */
+/** order_processing_seconds, the completed and cancelled (by reason) counters and the given-up alert, fed by the workflows. */
 export function orderSinks(registry: Registry): InjectedSinks<OrderSinks> {
   const seconds = new Histogram({
     name: 'order_processing_seconds',
@@ -38,7 +38,12 @@ export function orderSinks(registry: Registry): InjectedSinks<OrderSinks> {
     registers: [registry],
   });
   const completed = new Counter({ name: 'orders_completed_total', help: 'Orders the saga completed', registers: [registry] });
-  const cancelled = new Counter({ name: 'orders_cancelled_total', help: 'Orders the saga cancelled (and compensated)', registers: [registry] });
+  const cancelled = new Counter({
+    name: 'orders_cancelled_total',
+    help: 'Orders the saga cancelled (and compensated), by reason: customer, operator, unavailable, payment_declined, out_of_stock, fraud_suspected, shipping_refused, invalid_order',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const gaveUp = new Counter({
     name: 'order_steps_given_up_total',
     help: 'Orders cancelled because a step retried transient faults for its whole window (alert on any)',
@@ -49,9 +54,10 @@ export function orderSinks(registry: Registry): InjectedSinks<OrderSinks> {
     orderMetrics: {
       gaveUp: { fn: (_info, step, system) => gaveUp.inc({ step, system }) },
       finished: {
-        fn: (_info, status, elapsed) => {
+        fn: (_info, status, elapsed, reason) => {
           seconds.observe({ status }, elapsed);
-          (status === 'COMPLETED' ? completed : cancelled).inc();
+          if (status === 'COMPLETED') completed.inc();
+          else cancelled.inc({ reason });
         },
       },
     },

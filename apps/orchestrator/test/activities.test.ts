@@ -144,6 +144,23 @@ describe('refusals are non-retryable failures of the step’s business type', ()
   });
 });
 
+describe('saga step latency', () => {
+  it('times every attempt of an activity by name and outcome', async () => {
+    const deps = fakeDeps([], { 'payment.refundOrder': refusal(Code.Unavailable), 'order.getOrder': () => ({ order: { status: OrderStatus.CANCELLED } }) });
+    const activities = createActivities(deps);
+    await inActivity(() => activities.markCancelled('1', 'payment declined'));
+    await expect(inActivity(() => activities.refundPayment('1'))).rejects.toBeInstanceOf(ConnectError);
+    const { values } = await deps.registry.getSingleMetric('order_saga_step_seconds')!.get();
+    const counts = (values as { metricName?: string; labels: Record<string, unknown>; value: number }[]).filter((value) =>
+      value.metricName?.endsWith('_count'),
+    );
+    expect(counts.map(({ labels, value }) => [labels.activity, labels.outcome, value]).sort()).toEqual([
+      ['markCancelled', 'ok', 1],
+      ['refundPayment', 'failed', 1],
+    ]);
+  });
+});
+
 describe('compensations', () => {
   it('count every failed attempt and fail it, so the workflow retries', async () => {
     const deps = fakeDeps([], { 'payment.refundOrder': refusal(Code.Unavailable) });

@@ -56,7 +56,10 @@ async function withWorker<T>(activities: Activities, fn: (taskQueue: string, fin
     activities,
     sinks: {
       orderMetrics: {
-        finished: { fn: (_info, status: string) => void finished.push(status) },
+        // A cancelled order is counted with its cause (the metric's reason label).
+        finished: {
+          fn: (_info, status: string, _seconds: number, cause: string) => void finished.push(status === 'COMPLETED' ? status : `${status}: ${cause}`),
+        },
         gaveUp: { fn: (_info, step: string, system: string) => void gaveUp.push(`${step}: ${system}`) },
       },
     },
@@ -126,7 +129,7 @@ describe('OrderWorkflow', () => {
     expect(calls).not.toContain('commit');
     expect(calls).not.toContain('ship');
     expect(status.compensationsRun).toEqual(['refund payment', 'release reservation']);
-    expect(finished).toEqual(['CANCELLED']);
+    expect(finished).toEqual(['CANCELLED: payment_declined']);
   });
 
   it('out of stock: names the SKU and only releases the reservation', async () => {
@@ -265,7 +268,7 @@ describe('OrderWorkflow', () => {
     // timed out, until the step's window (here 1.5 s instead of an hour) is spent.
     const calls: Calls = [];
     const ledger: string[] = [];
-    const { outcome, status, gaveUp } = await runOrder(
+    const { outcome, status, gaveUp, finished } = await runOrder(
       fakeActivities(calls, {
         charge: async () => {
           ledger.push('charged');
@@ -279,6 +282,7 @@ describe('OrderWorkflow', () => {
     );
     expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'payment-service was unavailable for too long; any payment was refunded' });
     expect(gaveUp).toEqual(['charge payment: payment-service']);
+    expect(finished).toEqual(['CANCELLED: unavailable']);
     expect(ledger.filter((entry) => entry === 'charged').length).toBeGreaterThan(1);
     expect(ledger.at(-1)).toBe('refunded');
     expect(calls.slice(-4)).toEqual(['markCancelling', 'refundPayment', 'releaseReservation', `markCancelled(${outcome.reason})`]);

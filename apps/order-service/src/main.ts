@@ -27,8 +27,11 @@ export function startOrderService(environment: Record<string, string | undefined
       client: (adapter) => new PrismaClient({ adapter }),
       handlers: ({ config, db, registry }) => {
         const inventory = serviceClient(InventoryService, config.INVENTORY_SERVICE_URL);
-        const cache = new OrderCache({ ttlMs: config.ORDER_CACHE_TTL_MS, max: config.ORDER_CACHE_MAX }, orderMetrics(registry));
-        return createOrderService(new OrderStore(db), inventory, cache);
+        const metrics = orderMetrics(registry);
+        const store = new OrderStore(db);
+        metrics.watchStuckOrders((statuses) => store.stuckOrders(statuses));
+        const cache = new OrderCache({ ttlMs: config.ORDER_CACHE_TTL_MS, max: config.ORDER_CACHE_MAX }, metrics);
+        return createOrderService(store, inventory, cache);
       },
     },
     environment,

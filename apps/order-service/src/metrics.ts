@@ -1,10 +1,40 @@
 /** order-service's business metrics (every RPC's rate, errors and duration come from @oms/platform). */
-import { Counter, type Registry } from 'prom-client';
+import type { StatusName } from '@oms/contracts/order-lifecycle';
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** What orders_not_terminal is read from: rows of orders still in the saga by status, counted past each age. */
+export interface StuckOrders {
+  status: string;
+  over5m: bigint;
+  over1h: bigint;
+  over1d: bigint;
+}
+
+/** The saga's statuses: an order in one of these has not reached its end (COMPLETED, DELIVERED, CANCELLED). */
+const sagaStatuses: StatusName[] = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'CANCELLING'];
 
 export function orderMetrics(registry: Registry) {
   return {
     cacheHits: new Counter({ name: 'order_cache_hits_total', help: 'GetOrder answered from the cache', registers: [registry] }),
     cacheMisses: new Counter({ name: 'order_cache_misses_total', help: 'GetOrder read from the database', registers: [registry] }),
+    /** Reports orders stuck in the saga, counted by the database at each scrape (one indexed query). */
+    watchStuckOrders(count: (statuses: StatusName[]) => Promise<StuckOrders[]>): void {
+      new Gauge({
+        name: 'orders_not_terminal',
+        help: 'Orders not yet COMPLETED, DELIVERED or CANCELLED, by status, created longer ago than older_than (5m, 1h, 1d; cumulative)',
+        labelNames: ['status', 'older_than'],
+        registers: [registry],
+        async collect() {
+          const rows = new Map((await count(sagaStatuses)).map((row) => [row.status, row]));
+          for (const status of sagaStatuses) {
+            const row = rows.get(status);
+            this.set({ status, older_than: '5m' }, Number(row?.over5m ?? 0));
+            this.set({ status, older_than: '1h' }, Number(row?.over1h ?? 0));
+            this.set({ status, older_than: '1d' }, Number(row?.over1d ?? 0));
+          }
+        },
+      });
+    },
   };
 }
 

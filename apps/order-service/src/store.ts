@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { type PrismaClient, type Prisma } from './generated/prisma/client';
 import { statuses, type StatusName } from '@oms/contracts/order-lifecycle';
 import { transitionRefusal, validationRefusal, type CustomerName, type PricedOrder } from './domain';
-import { getOrder, listOrders, lockOrder, moveOrder, type ListOrdersResult } from './sql/orders.queries';
+import { countStuckOrders, getOrder, listOrders, lockOrder, moveOrder, type CountStuckOrdersResult, type ListOrdersResult } from './sql/orders.queries';
 
 type Tx = Prisma.TransactionClient;
 
@@ -100,6 +100,11 @@ export class OrderStore extends IdempotentStore<Tx> {
     const { customerId, status, after, limit } = options;
     const rows = await listOrders.run({ customerId, status, afterCreatedAt: after?.createdAt, afterId: after?.id, limit }, sqlConnection(this.prisma));
     return rows.map((row) => ({ ...row, items: itemsJson.parse(row.items) }));
+  }
+
+  /** Orders in these statuses more than 5 minutes after creation, counted by status and age: one indexed query. */
+  stuckOrders(inSaga: StatusName[]): Promise<CountStuckOrdersResult[]> {
+    return countStuckOrders.run({ statuses: inSaga }, sqlConnection(this.prisma));
   }
 
   /** The status change and its history row, in the caller's transaction (one statement); then the order as it is now. */

@@ -13,8 +13,19 @@ type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
  * timed out on every call until it was restarted.
  */
 class PoolSafePrismaPg extends PrismaPg {
+  /** The pools this factory opened (one per connect, on the client's first query), for the pool metrics. */
+  readonly pools: pg.Pool[] = [];
+
+  constructor(
+    readonly poolSize: number,
+    config: pg.PoolConfig,
+  ) {
+    super({ ...config, max: poolSize });
+  }
+
   override async connect(): Promise<Adapter> {
     const adapter = await super.connect();
+    this.pools.push(adapter.underlyingDriver());
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => releasedWhenEndFails(await startTransaction(isolationLevel));
     return adapter;
@@ -36,6 +47,6 @@ function releasedWhenEndFails(tx: Transaction): Transaction {
 }
 
 /** The driver adapter every service's PrismaClient runs on (no Rust engine). */
-export function pgAdapter(databaseUrl: string, poolSize = 10): PrismaPg {
-  return new PoolSafePrismaPg({ connectionString: databaseUrl, max: poolSize });
+export function pgAdapter(databaseUrl: string, poolSize = 10): PoolSafePrismaPg {
+  return new PoolSafePrismaPg(poolSize, { connectionString: databaseUrl });
 }

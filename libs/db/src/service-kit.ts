@@ -11,6 +11,7 @@ import { PrismaInstrumentation } from '@prisma/instrumentation';
 import { createLogger, createRegistry, loadConfig, startRpcServer, startTelemetry, type Config, type RpcServer, type ServiceConfigShape } from '@oms/platform';
 import { mapDatabaseError } from './errors';
 import type { SqlClient } from './idempotency';
+import { databaseMetrics } from './database-metrics';
 import { assertMigrated } from './migration-check';
 import { pgAdapter } from './prisma';
 
@@ -54,14 +55,22 @@ export async function startPrismaService<S extends DescService, Shape extends Se
   const config = loadConfig(definition.config, env) as Config<Shape> & Config<ServiceConfigShape>;
   await assertMigrated(config.DATABASE_URL, fileURLToPath(definition.prismaDir));
   const clients: Db[] = [];
+  const adapters: ReturnType<typeof pgAdapter>[] = [];
   const closers: (() => Promise<void>)[] = [];
   const connect = () => {
-    const client = definition.client(pgAdapter(config.DATABASE_URL, config.DATABASE_POOL_SIZE));
+    const adapter = pgAdapter(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+    adapters.push(adapter);
+    const client = definition.client(adapter);
     clients.push(client);
     return client;
   };
   const db = connect();
   const registry = createRegistry(definition.app);
+  databaseMetrics(
+    registry,
+    () => adapters,
+    () => db.$queryRawUnsafe('SELECT 1'),
+  );
   const handlers = definition.handlers({ config, db, registry, connect, onClose: (close) => closers.push(close) });
   return startRpcServer({
     app: definition.app,

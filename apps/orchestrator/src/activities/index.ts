@@ -17,6 +17,7 @@ import { inventoryActivities } from './inventory';
 import { orderActivities } from './order';
 import { paymentActivities } from './payment';
 import { shippingActivities } from './shipping';
+import { timedActivities } from './timing';
 import { v1Activities } from './v1';
 
 export type { OrderSnapshot } from './order';
@@ -41,13 +42,13 @@ export interface SharedCalls {
 
 export function createActivities(deps: ActivityDeps) {
   const shared: SharedCalls = { status: orderStatus(deps.order), compensate: compensator(deps.registry) };
-  return {
+  return timedActivities(deps.registry, {
     ...orderActivities(deps, shared),
     ...inventoryActivities(deps, shared),
     ...paymentActivities(deps, shared),
     ...shippingActivities(deps, shared),
     ...v1Activities(deps, shared),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -51,18 +51,25 @@ const stepSystems: Record<Step, string> = {
   complete: 'order-service',
 };
 
-/** Why the saga stopped, in words for the customer, and the system that stayed down if that was why; rethrows what is a bug. */
-function stopReason(error: unknown, step: OrderProgress['currentStep']): { reason: string; unavailable?: string } {
-  if (isCancellation(error)) return { reason: 'cancelled by an operator' };
+/** Why the saga stopped: in words for the customer, as a metric label (`cause`, a short fixed set), and the system that stayed down if that was why; rethrows what is a bug. */
+function stopReason(error: unknown, step: OrderProgress['currentStep']): { reason: string; cause: string; unavailable?: string } {
+  if (isCancellation(error)) return { reason: 'cancelled by an operator', cause: 'operator' };
   if (!(error instanceof ActivityFailure)) throw error;
   const failure = error.cause;
   if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) {
     // Not a refusal: the step's retry window ran out while a system stayed down.
     const system = stepSystems[step as Step] ?? 'a system';
-    return { reason: `${system} was unavailable for too long; any payment was refunded`, unavailable: system };
+    return { reason: `${system} was unavailable for too long; any payment was refunded`, cause: 'unavailable', unavailable: system };
   }
-  return { reason: refusalReason(failure) };
+  return { reason: refusalReason(failure), cause: refusalCauses[failure.type ?? ''] ?? 'invalid_order' };
 }
+
+const refusalCauses: Record<string, string> = {
+  [businessErrors.paymentDeclined]: 'payment_declined',
+  [businessErrors.insufficientStock]: 'out_of_stock',
+  [businessErrors.fraudSuspected]: 'fraud_suspected',
+  [businessErrors.shippingRefused]: 'shipping_refused',
+};
 
 function refusalReason(failure: ApplicationFailure): string {
   switch (failure.type) {
@@ -128,10 +135,10 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
       return result;
     };
     let createdAtMs = workflowInfo().startTime.getTime();
-    const finish = (outcome: OrderOutcome): OrderOutcome => {
+    const finish = (outcome: OrderOutcome, cause = 'completed'): OrderOutcome => {
       progress.currentStep = 'done';
       progress.outcome = outcome;
-      orderMetrics.finished(outcome.status, (Date.now() - createdAtMs) / 1000);
+      orderMetrics.finished(outcome.status, (Date.now() - createdAtMs) / 1000, cause);
       log.info('order finished', { orderId, status: outcome.status, reason: outcome.reason });
       return outcome;
     };
@@ -141,7 +148,7 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
       await trackDelivery(orderId, input.deliveryTimeoutMs);
       return finish({ orderId, status: 'COMPLETED', trackingNumber });
     } catch (error) {
-      const stopped = cancelReason === undefined ? stopReason(error, progress.currentStep) : { reason: cancelReason };
+      const stopped = cancelReason === undefined ? stopReason(error, progress.currentStep) : { reason: cancelReason, cause: 'customer' };
       if (stopped.unavailable) orderMetrics.gaveUp(progress.currentStep, stopped.unavailable);
       const { reason } = stopped;
       log.warn('order cancelled, compensating', { orderId, reason });
@@ -149,7 +156,7 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
       await CancellationScope.nonCancellable(() => undo.markCancelling(orderId));
       await saga.run((name) => progress.compensationsRun.push(name));
       await CancellationScope.nonCancellable(() => undo.markCancelled(orderId, reason));
-      return finish({ orderId, status: 'CANCELLED', reason });
+      return finish({ orderId, status: 'CANCELLED', reason }, stopped.cause);
     }
   };
 }

@@ -191,7 +191,7 @@ export interface LockOrderQuery {
   result: LockOrderResult;
 }
 
-const lockOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":253,"b":256}]}],"statement":"SELECT o.id, o.status, o.total_minor,\n       (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS \"item_count!\",\n       (c.ship_line1 IS NOT NULL) AS \"has_shipping_address!\"\nFROM orders o JOIN customers c ON c.id = o.customer_id\nWHERE o.id = :id!\nFOR UPDATE OF o"};
+const lockOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":253,"b":256}]}],"statement":"SELECT o.id, o.status, o.total_minor,\n       (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS \"item_count!\",\n       (c.ship_line1 IS NOT NULL) AS \"has_shipping_address!\"\nFROM orders o JOIN customers c ON c.id = o.customer_id\nWHERE o.id = :id!\nFOR UPDATE OF o                                                                                                                                                                                                                                                                                          "};
 
 /**
  * Query generated from SQL:
@@ -201,9 +201,46 @@ const lockOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","req
  *        (c.ship_line1 IS NOT NULL) AS "has_shipping_address!"
  * FROM orders o JOIN customers c ON c.id = o.customer_id
  * WHERE o.id = :id!
- * FOR UPDATE OF o
+ * FOR UPDATE OF o                                                                                                                                                                                                                                                                                          
  * ```
  */
 export const lockOrder = new PreparedQuery<LockOrderParams,LockOrderResult>(lockOrderIR);
+
+
+/** 'CountStuckOrders' parameters type */
+export interface CountStuckOrdersParams {
+  statuses: readonly (order_status)[];
+}
+
+/** 'CountStuckOrders' return type */
+export interface CountStuckOrdersResult {
+  over1d: bigint;
+  over1h: bigint;
+  over5m: bigint;
+  status: order_status;
+}
+
+/** 'CountStuckOrders' query type */
+export interface CountStuckOrdersQuery {
+  params: CountStuckOrdersParams;
+  result: CountStuckOrdersResult;
+}
+
+const countStuckOrdersIR: any = {"usedParamSet":{"statuses":true},"params":[{"name":"statuses","required":true,"transform":{"type":"array_spread"},"locs":[{"a":239,"b":248}]}],"statement":"SELECT status,\n       count(*) AS \"over5m!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 hour') AS \"over1h!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 day') AS \"over1d!\"\nFROM orders\nWHERE status IN :statuses!\n  AND created_at < now() - interval '5 minutes'\nGROUP BY status"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT status,
+ *        count(*) AS "over5m!",
+ *        count(*) FILTER (WHERE created_at < now() - interval '1 hour') AS "over1h!",
+ *        count(*) FILTER (WHERE created_at < now() - interval '1 day') AS "over1d!"
+ * FROM orders
+ * WHERE status IN :statuses!
+ *   AND created_at < now() - interval '5 minutes'
+ * GROUP BY status
+ * ```
+ */
+export const countStuckOrders = new PreparedQuery<CountStuckOrdersParams,CountStuckOrdersResult>(countStuckOrdersIR);
 
 

@@ -86,3 +86,22 @@ SELECT o.id, o.status, o.total_minor,
 FROM orders o JOIN customers c ON c.id = o.customer_id
 WHERE o.id = :id!
 FOR UPDATE OF o;
+
+/*
+  Orders in the given statuses (the saga's, src/metrics.ts) created more than
+  5 minutes ago, by status and age: the orders_not_terminal gauge, read at
+  each scrape. The (status, created_at) index reads only these rows (few
+  while the saga keeps up), never the whole table.
+*/
+/*
+  @name CountStuckOrders
+  @param statuses -> (...)
+*/
+SELECT status,
+       count(*) AS "over5m!",
+       count(*) FILTER (WHERE created_at < now() - interval '1 hour') AS "over1h!",
+       count(*) FILTER (WHERE created_at < now() - interval '1 day') AS "over1d!"
+FROM orders
+WHERE status IN :statuses!
+  AND created_at < now() - interval '5 minutes'
+GROUP BY status;
