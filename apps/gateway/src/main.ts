@@ -63,7 +63,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     // Fastify stops taking requests and waits for those in flight.
     await app.close();
     await connection.close();
-    await telemetry?.shutdown();
+    await telemetry.shutdown();
     logger.info('gateway stopped');
   };
   return { url, logger, close: () => (closing ??= close()) };

@@ -79,8 +79,9 @@ export async function startWorker(environment: Record<string, string | undefined
       : { workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)) }),
     activities,
     sinks: orderSinks(registry),
-    // Traced: the workflow continues the starter's trace; its spans (made in the sandbox, sent out by a sink) and each activity's join it.
-    plugins: telemetry ? [new OpenTelemetryPlugin({ resource: telemetry.resource, spanProcessor: telemetry.spanProcessor })] : [],
+    // The workflow continues the starter's trace; its spans (made in the sandbox, sent out by a sink) and each activity's join it.
+    // Always on, because a prebuilt bundle always has the workflow interceptors (scripts/bundle-workflows.ts); untraced, the spans go nowhere.
+    plugins: [new OpenTelemetryPlugin({ resource: telemetry.resource, spanProcessor: telemetry.spanProcessor })],
     shutdownGraceTime: '10 seconds',
   });
   const running = worker.run();
@@ -100,7 +101,7 @@ export async function startWorker(environment: Record<string, string | undefined
       await running;
       await connection.close();
       await metrics.close();
-      await telemetry?.shutdown();
+      await telemetry.shutdown();
       logger.info('orchestrator stopped');
     },
   };

@@ -87,7 +87,7 @@ export async function startPrismaService<S extends DescService, Shape extends Se
     onClose: async () => {
       for (const close of closers) await close();
       await Promise.all(clients.map((client) => client.$disconnect()));
-      await telemetry?.shutdown();
+      await telemetry.shutdown();
     },
   });
 }

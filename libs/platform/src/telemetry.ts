@@ -26,6 +26,9 @@ export interface Telemetry {
 
 let running: Telemetry | undefined;
 
+/** Tracing off: spans made anyway (the worker's workflows always make theirs) go nowhere. */
+const off: Telemetry = { spanProcessor: new tracing.NoopSpanProcessor(), resource: resources.Resource.empty(), shutdown: async () => {} };
+
 /** The traces endpoint the variables name, or undefined when tracing is off. */
 export function tracesEndpoint(env: Record<string, string | undefined>): string | undefined {
   if (env.OTEL_SDK_DISABLED === 'true') return undefined;
@@ -43,9 +46,9 @@ export function startTelemetry(
   app: string,
   env: Record<string, string | undefined> = process.env,
   instrumentations: () => Instrumentations = () => [],
-): Telemetry | undefined {
+): Telemetry {
   const url = tracesEndpoint(env);
-  if (url === undefined) return undefined;
+  if (url === undefined) return off;
   if (running) return running;
   const exporter = env.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json' ? new JsonExporter({ url }) : new ProtobufExporter({ url });
   const spanProcessor = new tracing.BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000 });

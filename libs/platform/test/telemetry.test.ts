@@ -6,12 +6,12 @@ describe('telemetry', () => {
   it('is off unless an OTLP endpoint is named, and off when the SDK is disabled', () => {
     expect(tracesEndpoint({})).toBeUndefined();
     expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
-    expect(
-      startTelemetry('test', {}, () => {
-        throw new Error('instrumentations are made only when tracing is on');
-      }),
-    ).toBeUndefined();
-    expect(trace.getActiveSpan()).toBeUndefined();
+    const telemetry = startTelemetry('test', {}, () => {
+      throw new Error('instrumentations are made only when tracing is on');
+    });
+    // Nothing was started: spans stay the API's no-ops.
+    expect(trace.getTracer('test').startSpan('nothing').isRecording()).toBe(false);
+    expect(telemetry.resource.attributes).toEqual({});
   });
 
   it('sends traces to <endpoint>/v1/traces, or to the traces endpoint when one is given', () => {
