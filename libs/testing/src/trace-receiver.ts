@@ -13,6 +13,8 @@ export interface ReceivedSpan {
   name: string;
   /** The exporting app's service.name. */
   service: string;
+  /** The span's attributes that are strings, e.g. temporalWorkflowId. */
+  attributes: Record<string, string>;
 }
 
 export interface TraceReceiver {
@@ -24,19 +26,31 @@ export interface TraceReceiver {
   close(): Promise<void>;
 }
 
+type KeyValue = { key: string; value: { stringValue?: string } };
+
+const strings = (attributes: KeyValue[] = []) =>
+  Object.fromEntries(attributes.flatMap(({ key, value }) => (value.stringValue === undefined ? [] : [[key, value.stringValue]])));
+
 // The OTLP JSON shape (opentelemetry-proto's JSON mapping), as much of it as the tests read.
 interface ExportRequest {
   resourceSpans?: {
-    resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
-    scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string }[] }[];
+    resource?: { attributes?: KeyValue[] };
+    scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: KeyValue[] }[] }[];
   }[];
 }
 
 function received(body: ExportRequest): ReceivedSpan[] {
   return (body.resourceSpans ?? []).flatMap((resourceSpans) => {
-    const service = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+    const service = strings(resourceSpans.resource?.attributes)['service.name'] ?? '';
     return (resourceSpans.scopeSpans ?? []).flatMap((scope) =>
-      (scope.spans ?? []).map((span) => ({ traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId ?? '', name: span.name, service })),
+      (scope.spans ?? []).map((span) => ({
+        traceId: span.traceId,
+        spanId: span.spanId,
+        parentSpanId: span.parentSpanId ?? '',
+        name: span.name,
+        service,
+        attributes: strings(span.attributes),
+      })),
     );
   });
 }
