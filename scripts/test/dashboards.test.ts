@@ -10,13 +10,20 @@ import { parse as parseYaml } from 'yaml';
 import { workspaceRoot } from '@oms/devstack';
 import { describe, expect, it } from 'vitest';
 import { exported } from './exposition';
-import { dashboardsDir, deployQueries, metricNames } from './metric-references';
+import { dashboardsDir, deployQueries, metricNames, selectors } from './metric-references';
 
 describe('metricNames', () => {
   it('finds every selected metric, and no function, label or variable', () => {
     const expr =
       'histogram_quantile(0.99, sum by (le, service) (rate(rpc_server_duration_seconds_bucket{service=~"$service"}[$__rate_interval]))) / on() group_left {__name__="orders_completed_total"} + up';
     expect(metricNames(expr).sort()).toEqual(['orders_completed_total', 'rpc_server_duration_seconds_bucket', 'up']);
+  });
+
+  it('tells which labels each selector matches', () => {
+    expect(selectors('sum by (app) (rate(http_requests_total{app="gateway",route=~"$route"}[5m])) / {__name__="up",job!=""}')).toEqual([
+      { metric: 'http_requests_total', labels: ['app', 'route'] },
+      { metric: 'up', labels: ['job'] },
+    ]);
   });
 
   it('refuses what is not PromQL', () => {
@@ -44,6 +51,11 @@ describe('exported', () => {
       'temporal_request',
     ])
       expect(metrics.has(name), name).toBe(true);
+  });
+
+  it('has the label names of the samples', () => {
+    expect(metrics.labels('http_requests_total')).toEqual(new Set(['route']));
+    expect(metrics.labels('order_compensation_failures_total')).toBeUndefined();
   });
 
   it('has no series the page does not give (a histogram by its family name, a counter with a _total it lacks)', () => {

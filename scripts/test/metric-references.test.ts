@@ -1,6 +1,7 @@
 /**
  * Every metric a dashboard or an alert rule queries is exported by a running
- * app, so a renamed metric cannot silently empty a panel or mute an alert:
+ * app, with the labels it matches, so a renamed metric or label cannot
+ * silently empty a panel or mute an alert:
  * the real system (the stack, and the gateway as a process) takes two orders
  * through the gateway, one completed and one compensated, so that the
  * labelled series exist, and then every app's /metrics is scraped.
@@ -12,7 +13,7 @@ import { devJwtSecret, mintToken } from '@oms/platform/tokens';
 import { startStack, type Stack } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exported, type Exported } from './exposition';
-import { deployQueries, metricNames, seriesMadeByPrometheus } from './metric-references';
+import { deployQueries, metricNames, selectors, seriesMadeByPrometheus } from './metric-references';
 
 let stack: Stack;
 let gateway: AppProcess;
@@ -90,6 +91,18 @@ describe('what deploy/ queries', () => {
         .filter((name) => !metrics.has(name) && !prometheus.has(name))
         .map((name) => `${name} (${where})`),
     );
-    expect(missing, `exported: ${metrics.names().join(', ')}`).toEqual([]);
+    expect(missing, `exported: ${metrics.names().join(' ')}`).toEqual([]);
+  });
+
+  it('matches labels the exported series have', () => {
+    // Prometheus adds job and instance when it scrapes; a metric with no samples yet has no labels to check.
+    const added = new Set(['job', 'instance']);
+    const missing = deployQueries().flatMap(({ where, expr }) =>
+      selectors(expr).flatMap(({ metric, labels }) => {
+        const has = metrics.labels(metric);
+        return has ? labels.filter((label) => !added.has(label) && !has.has(label)).map((label) => `${metric}{${label}} (${where})`) : [];
+      }),
+    );
+    expect(missing).toEqual([]);
   });
 });

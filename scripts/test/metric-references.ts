@@ -106,25 +106,36 @@ export function seriesMadeByPrometheus(): Set<string> {
  */
 const withoutGrafanaVariables = (expr: string) => expr.replace(/\$__(rate_interval|interval|range)\b|\$\{__(rate_interval|interval|range)\}/g, '5m');
 
-/** The metric names an expression selects; throws when it is not valid PromQL. */
-export function metricNames(expr: string): string[] {
+interface Selector {
+  metric: string;
+  /** The labels its matchers test (the metric's __name__ aside). */
+  labels: string[];
+}
+
+/** The series selectors of an expression, each with its metric and matched labels; throws when it is not valid PromQL. */
+export function selectors(expr: string): Selector[] {
   const text = withoutGrafanaVariables(expr);
-  const names = new Set<string>();
+  const found: Selector[] = [];
   const cursor = parser.parse(text).cursor();
   do {
     if (cursor.type.isError) throw new Error(`not valid PromQL at ${cursor.from}: ${text}`);
-    if (cursor.name === 'VectorSelector') {
-      const selector = cursor.node;
-      const identifier = selector.getChild('Identifier');
-      if (identifier) names.add(text.slice(identifier.from, identifier.to));
+    if (cursor.name !== 'VectorSelector') continue;
+    const identifier = cursor.node.getChild('Identifier');
+    let metric = identifier ? text.slice(identifier.from, identifier.to) : undefined;
+    const labels: string[] = [];
+    for (const matcher of cursor.node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
+      const label = matcher.getChild('LabelName');
+      const value = matcher.getChild('StringLiteral');
+      if (!label) continue;
+      const name = text.slice(label.from, label.to);
       // {__name__="x"} names a metric too.
-      for (const matcher of selector.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
-        const label = matcher.getChild('LabelName');
-        const value = matcher.getChild('StringLiteral');
-        if (label && value && text.slice(label.from, label.to) === '__name__' && matcher.getChild('MatchOp')?.getChild('EqlSingle'))
-          names.add(JSON.parse(text.slice(value.from, value.to)) as string);
-      }
+      if (name === '__name__' && value && matcher.getChild('MatchOp')?.getChild('EqlSingle')) metric = JSON.parse(text.slice(value.from, value.to)) as string;
+      else if (name !== '__name__') labels.push(name);
     }
+    if (metric) found.push({ metric, labels });
   } while (cursor.next());
-  return [...names];
+  return found;
 }
+
+/** The metric names an expression selects; throws when it is not valid PromQL. */
+export const metricNames = (expr: string): string[] => [...new Set(selectors(expr).map((s) => s.metric))];
