@@ -13,6 +13,8 @@ import { newCustomer, newProduct, placeOrder, startHarness, untilOutcome, type H
 let receiver: TraceReceiver;
 let h: Harness;
 const traces: Record<string, ReceivedSpan[]> = {};
+let orchestratorLog: Record<string, string>[] = [];
+let compensatedOrderId: string;
 
 const services = ['gateway', 'orchestrator', 'order-service', 'inventory-service', 'payment-service', 'shipping-service'];
 // A declined card cancels the order before shipping is asked.
@@ -32,8 +34,14 @@ beforeAll(async () => {
       return placed.body.orderId as string;
     }),
   );
+  compensatedOrderId = orderIds[1]!;
   // Stopping every app flushes its spans.
   expect((await h.close()).every((code) => code === 0)).toBe(true);
+  orchestratorLog = h.stack
+    .output('orchestrator')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, string>);
   // As an operator finds an order's trace (README, "Where to look"): by the workflow id on the span that starts it
   // (queries of its progress carry the id too, in traces of their own).
   Object.keys(orders).forEach((name, i) => {
@@ -66,6 +74,13 @@ describe('one trace per order', () => {
   it('the compensated order shows its compensation in the same trace', () => {
     const names = traces.compensated!.map((s) => s.name);
     expect(names.some((n) => n.startsWith('oms.inventory.v1.InventoryService/Release'))).toBe(true);
+  });
+
+  it("logs join the trace: the workflow's warning about the compensated order names its trace and span", () => {
+    const line = orchestratorLog.find((l) => l.msg === 'order cancelled, compensating' && l.orderId === compensatedOrderId);
+    expect(line).toBeDefined();
+    const span = traces.compensated!.find((s) => s.spanId === line!.spanId);
+    expect(span).toMatchObject({ traceId: line!.traceId, service: 'orchestrator' });
   });
 
   it('every trace has one root and every other span its parent', () => {

@@ -1,6 +1,6 @@
 /**
  * The worker's logs and metrics: SDK and workflow logs go to pino (JSON,
- * one line per event, with workflowId and activity meta), business metrics to
+ * one line per event, with workflowId and activity meta, and traceId/spanId when traced), business metrics to
  * prom-client, fed by the workflows' replay-safe sinks.
  */
 import type { InjectedSinks } from '@temporalio/worker';
@@ -8,6 +8,16 @@ import type { Logger as TemporalLogger, LogLevel, LogMetadata } from '@temporali
 import type { Logger } from '@oms/platform';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { OrderSinks } from './sinks';
+
+/**
+ * Temporal's OpenTelemetry interceptors put the span of a workflow's or an
+ * activity's log line in trace_id and span_id; every other OMS line says
+ * traceId and spanId (libs/platform's logger), so the names are made one.
+ */
+function joinTrace(meta: LogMetadata): LogMetadata {
+  const { trace_id: traceId, span_id: spanId, trace_flags: _flags, ...rest } = meta;
+  return traceId === undefined ? meta : { ...rest, traceId, spanId };
+}
 
 export function temporalLogger(logger: Logger): TemporalLogger {
   const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -17,7 +27,7 @@ export function temporalLogger(logger: Logger): TemporalLogger {
     WARN: 'warn',
     ERROR: 'error',
   };
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[levels[level]](meta ?? {}, message);
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[levels[level]](joinTrace(meta ?? {}), message);
   return {
     log,
     trace: (message, meta) => log('TRACE', message, meta),

@@ -30,6 +30,8 @@ export interface Stack {
     lines: { sku: string; quantity: number }[],
     paymentToken: string,
   ): Promise<{ orderId: string; totalMinor: bigint; outcome: OrderOutcome }>;
+  /** The last 64 KiB an app printed (its JSON log lines), by app name; still there after stop(). */
+  output(app: string): string;
   /** Stops everything; resolves with the apps' exit codes. */
   stop(): Promise<(number | null)[]>;
 }
@@ -41,10 +43,10 @@ export async function startStack(
   const temporal = await startTemporalDevServer();
   const databases: Record<string, TestDatabase> = {};
   for (const s of services) databases[s.app] = await cloneTemplate(s.database);
-  const apps: AppProcess[] = [];
+  const apps: Record<string, AppProcess> = {};
   const start = async (app: string, env: Record<string, string>, readiness?: 'healthz') => {
     const proc = await startAppProcess(app, { LOG_LEVEL: 'warn', ...options.env, ...env }, { readiness });
-    apps.push(proc);
+    apps[app] = proc;
     return proc;
   };
   const db = (app: string) => ({ DATABASE_URL: databases[app]!.url });
@@ -91,8 +93,9 @@ export async function startStack(
       });
       return { orderId: order!.id, totalMinor: order!.total!.amountMinor, outcome };
     },
+    output: (app) => apps[app]?.output() ?? '',
     async stop() {
-      const codes = await Promise.all(apps.map((app) => app.stop()));
+      const codes = await Promise.all(Object.values(apps).map((app) => app.stop()));
       await temporal.teardown();
       for (const database of Object.values(databases)) await database.drop();
       return codes;
