@@ -11,16 +11,20 @@
  * alone shifts every default port and has databases of its own (instance
  * "<n>"). Where everything is: .data[/<instance>]/system.json, rewritten
  * whenever an app (re)starts.
+ *
+ * `npm start -- --observe` also runs Jaeger (built once from Go modules) and
+ * points every app's traces at it.
  */
 import { mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
-import type { StartOptions, Supervised, TemporalServer } from '@oms/devstack';
+import type { StartOptions, Supervised, TemporalServer, TraceViewer } from '@oms/devstack';
 import { fail, generateCode, log } from './bootstrap';
 
 const offset = Number(process.env.OMS_PORT_OFFSET ?? 0);
 const named = process.env.OMS_INSTANCE || undefined;
 const instance = named ?? (offset ? String(offset) : undefined);
+const observe = process.argv.includes('--observe');
 
 // Aborted by Ctrl-C or SIGTERM, at any point: starts in flight are called off.
 // A second one kills everything at once (the apps, in process groups of
@@ -40,8 +44,18 @@ async function main(): Promise<void> {
   await generateCode();
   const { freePort } = await import('@oms/platform');
   const devstack = await import('@oms/devstack');
-  const { ensureTemporalServer, instanceDirs, prepare, removeTemporalHistory, services, startAppProcess, supervise, workspaceRoot, writeSystemState } =
-    devstack;
+  const {
+    ensureTemporalServer,
+    instanceDirs,
+    prepare,
+    removeTemporalHistory,
+    services,
+    startAppProcess,
+    startTraceViewer,
+    supervise,
+    workspaceRoot,
+    writeSystemState,
+  } = devstack;
   if (named) devstack.checkInstanceName(named);
   if (instance) log(`instance ${instance}: its own databases, Temporal history and logs${named ? ', free ports' : ''}`);
 
@@ -64,6 +78,7 @@ async function main(): Promise<void> {
 
   const running: Supervised[] = [];
   let temporal: TemporalServer | undefined;
+  let traceViewer: TraceViewer | undefined;
   let up = false;
   let failure: unknown;
   const writeState = () => {
@@ -87,10 +102,12 @@ async function main(): Promise<void> {
   killAll = () => {
     for (const { current } of running) current.child.kill('SIGKILL');
     if (temporal?.pid) process.kill(temporal.pid, 'SIGKILL');
+    if (traceViewer) process.kill(traceViewer.pid, 'SIGKILL');
   };
   const stopAll = async () => {
     const codes = await Promise.all(running.map((s) => s.stop()));
     await temporal?.stop();
+    await traceViewer?.stop();
     return codes;
   };
 
@@ -112,16 +129,26 @@ async function main(): Promise<void> {
     log(`Temporal at ${temporal.address}${temporal.uiUrl ? ` (started here)` : ' (already running)'}`);
     shutdown.signal.throwIfAborted();
 
+    if (observe) {
+      traceViewer = await startTraceViewer({ log, logFile: path.join(dirs.logs, 'jaeger.log') });
+      log(`Jaeger at ${traceViewer.uiUrl}: every app sends its traces there`);
+    }
+    // Tracing is off unless an endpoint is set (libs/platform/src/telemetry.ts).
+    const traces: Record<string, string> = traceViewer ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceViewer.otlpEndpoint } : {};
     const servicePorts = await Promise.all(services.map(async (s) => ({ port: await portFor(s.port), metricsPort: await portFor(s.metricsPort) })));
     const serviceUrls = Object.fromEntries(services.map((s, i) => [`${s.app.split('-')[0]!.toUpperCase()}_SERVICE_URL`, local(servicePorts[i]!.port)]));
     const gatewayPort = await portFor(8080);
     const apps: { app: string; env: Record<string, string>; options: StartOptions }[] = [
-      ...services.map((s, i) => ({ app: s.app, env: { ...serviceUrls, DATABASE_URL: prepared.databases[s.app]! }, options: servicePorts[i]! })),
-      { app: 'orchestrator', env: { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address }, options: { metricsPort: await portFor(9464), readiness: 'healthz' } },
+      ...services.map((s, i) => ({ app: s.app, env: { ...traces, ...serviceUrls, DATABASE_URL: prepared.databases[s.app]! }, options: servicePorts[i]! })),
+      {
+        app: 'orchestrator',
+        env: { ...traces, ...serviceUrls, TEMPORAL_ADDRESS: temporal.address },
+        options: { metricsPort: await portFor(9464), readiness: 'healthz' },
+      },
       // The gateway serves /metrics and /healthz on its own port.
       {
         app: 'gateway',
-        env: { ...serviceUrls, TEMPORAL_ADDRESS: temporal.address },
+        env: { ...traces, ...serviceUrls, TEMPORAL_ADDRESS: temporal.address },
         options: { port: gatewayPort, metricsPort: gatewayPort, readiness: 'healthz' },
       },
     ];
@@ -154,6 +181,7 @@ async function main(): Promise<void> {
     const gateway = running.find((s) => s.app === 'gateway')!.current.url;
     row('API (gateway)', gateway, `docs ${gateway}/docs   metrics ${gateway}/metrics`);
     if (temporal!.uiUrl) row('Temporal UI', temporal!.uiUrl, `server ${temporal!.address}`);
+    if (traceViewer) row('Jaeger (traces)', traceViewer.uiUrl, `OTLP ${traceViewer.otlpEndpoint}`);
     for (const { app, current } of running) {
       if (app === 'gateway') continue;
       row(app, app === 'orchestrator' ? 'task queue orders' : `gRPC/Connect ${current.url}`, `metrics ${current.metricsUrl}`);

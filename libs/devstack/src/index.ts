@@ -2,11 +2,12 @@
  * The system on a developer's machine: which apps there are (the registry),
  * the set-up (Postgres, the Temporal CLI, template and development databases,
  * query types), and the launcher's parts (apps as processes, supervision, the
- * Temporal dev server, copies of the whole system).
+ * Temporal dev server, the trace viewer, copies of the whole system).
  */
 export { appDir, services, workspaceRoot, type ServiceName } from './workspace';
 export { ensurePostgres, postgresServer, postgresServerUrl, type PostgresServer } from './postgres';
 export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
+export { startTraceViewer, type TraceViewer } from './jaeger';
 export { ensureTemporalServer, fastTaskDispatch, removeTemporalHistory, type TemporalServer } from './temporal-server';
 export { copyTemplate, prepareTemplate, templateName, testCopyPrefix } from './templates';
 export { generateSqlTypes } from './sql-types';
