@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { parse as parseYaml } from 'yaml';
-import { workspaceRoot } from '@oms/devstack';
+import { findPromtool, workspaceRoot } from '@oms/devstack';
 import { describe, expect, it } from 'vitest';
 import { metricNames } from './metric-references';
 
@@ -59,12 +59,6 @@ function keptLabels(expr: string): Set<string> | undefined {
     }
   } while (cursor.next());
   return undefined;
-}
-
-function findPromtool(): string | undefined {
-  const local = path.join(workspaceRoot, '.tools/bin/promtool');
-  if (existsSync(local)) return local;
-  return spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0 ? 'promtool' : undefined;
 }
 
 describe('prometheus.yml', () => {
@@ -136,10 +130,11 @@ describe('tests/*.yml (promtool test rules)', () => {
 
 const promtool = findPromtool();
 
-describe.skipIf(!promtool)('promtool', () => {
+describe('promtool', () => {
   const run = (...args: string[]) => spawnSync(promtool!, args, { cwd: dir, encoding: 'utf8' });
 
   it('checks the configuration and the rules, and passes the rule unit tests', () => {
+    expect(promtool, 'promtool is missing: `npm run setup` builds it into .tools/bin').toBeDefined();
     for (const args of [
       ['check', 'config', 'prometheus.yml'],
       ['check', 'rules', ...config.rule_files],

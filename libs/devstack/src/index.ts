@@ -8,6 +8,7 @@ export { appDir, services, workspaceRoot, type ServiceName } from './workspace';
 export { ensurePostgres, postgresServer, postgresServerUrl, type PostgresServer } from './postgres';
 export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
 export { startTraceViewer, type TraceViewer } from './jaeger';
+export { ensurePromtool, findPromtool } from './promtool';
 export { ensureTemporalServer, fastTaskDispatch, removeTemporalHistory, type TemporalServer } from './temporal-server';
 export { copyTemplate, prepareTemplate, templateName, testCopyPrefix } from './templates';
 export { generateSqlTypes } from './sql-types';
