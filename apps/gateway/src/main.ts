@@ -2,36 +2,18 @@
 import { Health } from '@oms/contracts/health/v1';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
-import { createLogger, createRegistry, env, loadConfig, runApp, serviceClient, startTelemetry } from '@oms/platform';
+import { createLogger, createRegistry, runApp, serviceClient, startTelemetry, temporalConnectionOptions } from '@oms/platform';
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
-import { z } from 'zod';
 import { buildApp } from './app';
-import { devJwtSecret } from '@oms/platform/tokens';
-
-export const configShape = {
-  HOST: z.string().default('127.0.0.1'),
-  PORT: env.port(8080),
-  LOG_LEVEL: env.logLevel(),
-  ORDER_SERVICE_URL: env.url('http://127.0.0.1:50051'),
-  PAYMENT_SERVICE_URL: env.url('http://127.0.0.1:50052'),
-  INVENTORY_SERVICE_URL: env.url('http://127.0.0.1:50053'),
-  SHIPPING_SERVICE_URL: env.url('http://127.0.0.1:50054'),
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default('orders'),
-  GATEWAY_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(devJwtSecret),
-  CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default('dev-only-carrier-webhook-secret'),
-  RATE_LIMIT_PER_MINUTE: env.count(600),
-  DELIVERY_TIMEOUT_MS: env.count(86_400_000),
-};
+import { loadGatewayConfig } from './config';
 
 export async function startGateway(env: Record<string, string | undefined> = process.env) {
   const telemetry = startTelemetry('gateway', env);
-  const config = loadConfig(configShape, env);
+  const config = loadGatewayConfig(env);
   const logger = createLogger('gateway', config.LOG_LEVEL);
   // Lazy: the gateway starts (and /readyz says so) while Temporal is still coming up.
-  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const connection = Connection.lazy(temporalConnectionOptions(config));
   // Starting a workflow is a span of the request's trace, and the workflow continues it.
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
   const urls = {

@@ -1,30 +1,33 @@
 /** orchestrator: the Temporal worker on task queue `orders`. Wiring only. */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
 import { PaymentService } from '@oms/contracts/payment/v1';
 import { ShippingService } from '@oms/contracts/shipping/v1';
-import { createLogger, createRegistry, env, freePort, loadConfig, runApp, serviceClient, startMetricsServer, startTelemetry } from '@oms/platform';
+import {
+  createLogger,
+  createRegistry,
+  env,
+  freePort,
+  loadConfig,
+  runApp,
+  serviceClient,
+  startMetricsServer,
+  startTelemetry,
+  temporalConfigShape,
+  temporalConnectionOptions,
+} from '@oms/platform';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from './activities';
 import { orderSinks, temporalLogger } from './telemetry';
-import { taskQueue } from '@oms/contracts/workflows';
 
 export const configShape = {
   HOST: z.string().default('127.0.0.1'),
   METRICS_PORT: env.port(9464),
   LOG_LEVEL: env.logLevel(),
-  // Where Temporal is: the local dev server by default, or a cluster / Temporal Cloud.
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default(taskQueue),
-  TEMPORAL_API_KEY: z.string().optional(),
-  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
-  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
-  TEMPORAL_TLS: z.enum(['true', 'false']).default('false'),
+  ...temporalConfigShape,
   // A bundle prebuilt by `nx build` (production); without it, workflows are bundled at start.
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   ORDER_SERVICE_URL: env.url('http://127.0.0.1:50051'),
@@ -34,13 +37,6 @@ export const configShape = {
   SHIPPING_POLL_MS: env.milliseconds(500),
   FRAUD_REVIEW_LIMIT_MINOR: z.coerce.bigint().default(10_000_000n),
 };
-
-function tlsOptions(config: z.infer<z.ZodObject<typeof configShape>>) {
-  if (config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH) {
-    return { clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH), key: readFileSync(config.TEMPORAL_TLS_KEY_PATH) } };
-  }
-  return config.TEMPORAL_TLS === 'true' || config.TEMPORAL_API_KEY !== undefined;
-}
 
 export async function startWorker(environment: Record<string, string | undefined> = process.env) {
   const telemetry = startTelemetry('orchestrator', environment);
@@ -56,11 +52,7 @@ export async function startWorker(environment: Record<string, string | undefined
     // SIGTERM/SIGINT are ours (runApp): the worker drains, then the process exits.
     shutdownSignals: [],
   });
-  const connection = await NativeConnection.connect({
-    address: config.TEMPORAL_ADDRESS,
-    tls: tlsOptions(config),
-    apiKey: config.TEMPORAL_API_KEY,
-  });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const activities = createActivities({
     order: serviceClient(OrderService, config.ORDER_SERVICE_URL),
     inventory: serviceClient(InventoryService, config.INVENTORY_SERVICE_URL),

@@ -22,3 +22,4 @@ export { contractViolations, validationInterceptor } from './validation';
 export { freePort } from './net';
 export { startTelemetry, tracesEndpoint, type Telemetry } from './telemetry';
 export { tracingClientInterceptor, tracingServerInterceptor } from './tracing';
+export { temporalConfigShape, temporalConnectionOptions } from './temporal-config';
