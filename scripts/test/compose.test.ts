@@ -186,6 +186,19 @@ describe('deploy/prometheus/prometheus.compose.yml', () => {
   });
 });
 
+describe('Grafana in compose', () => {
+  it('is provisioned from deploy/grafana, with the Prometheus service as its data source', () => {
+    const grafana = withObservability.services.grafana!;
+    const mounts = Object.fromEntries((grafana.volumes ?? []).map((v) => [v.target, v.source]));
+    const provider = parseYaml(readFileSync(path.join(workspaceRoot, 'deploy/grafana/provisioning/dashboards/oms.yml'), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
+    expect(mounts['/etc/grafana/provisioning']).toBe(path.join(workspaceRoot, 'deploy/grafana/provisioning'));
+    expect(mounts[provider.providers[0]!.options.path]).toBe(path.join(workspaceRoot, 'deploy/grafana/dashboards'));
+    expect(grafana.environment?.PROMETHEUS_URL).toBe('http://prometheus:9090');
+  });
+});
+
 describe('compose-config', () => {
   /** docker-compose.yml with one change, written to the scratch folder. */
   function broken(name: string, change: (doc: ReturnType<typeof parseDocument>) => void): string {
