@@ -221,7 +221,7 @@ describe('compose-config', () => {
     const file = broken('unknown-key.yml', (doc) => doc.setIn(['services', 'order-service', 'healthchek'], { test: ['CMD', 'true'] }));
     const result = composeConfig({ file });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('services.order-service');
-    expect(result.stderr).toContain('healthchek');
+    expect(result.stderr).toContain('services.order-service.healthchek');
+    expect(result.stderr).toContain('the compose specification has no such key');
   });
 });

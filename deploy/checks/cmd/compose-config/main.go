@@ -71,6 +71,12 @@ func main() {
 }
 
 func fail(err error) {
-	fmt.Fprintf(os.Stderr, "compose-config: %v\n", err)
+	message := err.Error()
+	// compose-go reports a key the schema forbids (additionalProperties: false)
+	// as "<path> false schema"; say what that means.
+	if strings.HasSuffix(message, " false schema") {
+		message += " (the compose specification has no such key)"
+	}
+	fmt.Fprintf(os.Stderr, "compose-config: %s\n", message)
 	os.Exit(1)
 }
