@@ -42,7 +42,7 @@ export interface GoTool {
 
 export const toolsBinDir = path.join(workspaceRoot, '.tools', 'bin');
 
-function onPath(command: string): string | undefined {
+export function onPath(command: string): string | undefined {
   try {
     return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || undefined;
   } catch {
@@ -57,7 +57,7 @@ export function findGoTool(tool: GoTool, binDir = toolsBinDir): string | undefin
   return existing(process.env[tool.envVar]) ?? onPath(tool.name) ?? existing(path.join(binDir, tool.name));
 }
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
@@ -110,7 +110,7 @@ export async function downloadRelease(tool: GoTool, release: Release, binDir: st
   return path.join(binDir, tool.name);
 }
 
-async function withProgress<T>(log: (line: string) => void, doing: string, work: () => Promise<T>): Promise<T> {
+export async function withProgress<T>(log: (line: string) => void, doing: string, work: () => Promise<T>): Promise<T> {
   const started = Date.now();
   const ticker = setInterval(() => log(`  still ${doing} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
   try {

@@ -9,6 +9,7 @@ export { ensurePostgres, postgresServer, postgresServerUrl, type PostgresServer 
 export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
 export { startTraceViewer, type TraceViewer } from './jaeger';
 export { ensurePromtool, findPromtool } from './promtool';
+export { ensureDeployChecks, findDeployCheck } from './deploy-checks';
 export { ensureTemporalServer, fastTaskDispatch, removeTemporalHistory, type TemporalServer } from './temporal-server';
 export { copyTemplate, prepareTemplate, templateName, testCopyPrefix } from './templates';
 export { generateSqlTypes } from './sql-types';
