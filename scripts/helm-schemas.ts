@@ -41,6 +41,7 @@ const appSchema = (kind: string): Schema =>
   object(
     {
       global: { type: 'object', description: 'set by the umbrella chart oms' },
+      'oms-lib': { type: 'object', description: 'the library chart: holds no settings' },
       fullnameOverride: string,
       kind: { const: kind },
       image: object(

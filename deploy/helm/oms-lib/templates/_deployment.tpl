@@ -109,12 +109,14 @@ spec:
           image: {{ include "oms-lib.image" . }}
           imagePullPolicy: {{ (.Values.image.pullPolicy | default "IfNotPresent") }}
           ports:
-            {{- include "oms-lib.containerPorts" . | nindent 12 }}
+            {{- include "oms-lib.containerPorts" . | trim | nindent 12 }}
           envFrom:
             - configMapRef:
                 name: {{ include "oms-lib.fullname" . }}
+          {{- with include "oms-lib.secretEnv" . }}
           env:
-            {{- include "oms-lib.secretEnv" . | nindent 12 }}
+            {{- . | trim | nindent 12 }}
+          {{- end }}
           {{- include "oms-lib.probes" . | nindent 10 }}
           resources:
             {{- toYaml .Values.resources | nindent 12 }}

@@ -41,7 +41,7 @@ spec:
           env:
             - name: LOG_LEVEL
               value: {{ (.Values.logLevel | default "info") | quote }}
-            {{- include "oms-lib.secretEnv" . | nindent 12 }}
+            {{- include "oms-lib.secretEnv" . | trim | nindent 12 }}
           resources:
             {{- toYaml .Values.resources | nindent 12 }}
           securityContext:
