@@ -137,7 +137,8 @@ spec:
         - name: temporal-tls
           secret:
             secretName: {{ $tlsSecret }}
-            defaultMode: 0440
+            # 0440 (octal), written in decimal: YAML 1.1 and 1.2 readers disagree on a leading 0.
+            defaultMode: 288
         {{- end }}
       {{- with .Values.nodeSelector }}
       nodeSelector:

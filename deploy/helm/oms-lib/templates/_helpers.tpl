@@ -66,7 +66,7 @@ required: the charts never carry a development default.
 - name: {{ .name }}
   valueFrom:
     secretKeyRef:
-      name: {{ required (printf "%s: set secrets.%s (or global.secrets.%s in the umbrella) to the name of an existing Secret holding key %q for %s; see NOTES.txt" $.Chart.Name .secret .secret .key .name) $name }}
+      name: {{ required (printf "%s: set secrets.%s (or global.secrets.%s in the umbrella) to the name of an existing Secret holding key %q for %s (create it first, e.g. kubectl create secret generic <name> --from-literal=%s=...)" $.Chart.Name .secret .secret .key .name .key) $name }}
       key: {{ .key }}
 {{- end }}
 {{- $temporal := include "oms-lib.temporal" . | fromYaml }}
