@@ -32,16 +32,23 @@ export function runNodeCli(script: string, args: string[], options: { cwd: strin
 
 /** Runs a Prisma CLI command in a service folder (where its prisma.config.ts is). */
 export function runPrisma(serviceDir: string, args: string[], databaseUrl: string): Promise<string> {
-  return runNodeCli(prismaCli, args, { cwd: serviceDir, env: { DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' } });
+  return runNodeCli(prismaCli, args, {
+    cwd: serviceDir,
+    // No update check and no config-loader cache: nothing written outside the database.
+    env: { DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', JITI_FS_CACHE: 'false' },
+  });
 }
 
-/** Creates the database if needed and applies pending migrations; returns what it applied. */
-export async function migrate(serviceDir: string, databaseUrl: string): Promise<string[]> {
+/**
+ * Creates the database if needed and applies pending migrations; returns what it applied.
+ * `configFile`: a Prisma config other than the service folder's prisma.config.ts.
+ */
+export async function migrate(serviceDir: string, databaseUrl: string, configFile?: string): Promise<string[]> {
   await ensureDatabase(databaseUrl);
   const { pending, modified } = await migrationState(databaseUrl, path.join(serviceDir, 'prisma'));
   if (modified.length > 0) {
     throw new Error(`${databaseUrl}: migrations ${modified.join(', ')} changed after they were applied; recreate the database`);
   }
-  if (pending.length > 0) await runPrisma(serviceDir, ['migrate', 'deploy'], databaseUrl);
+  if (pending.length > 0) await runPrisma(serviceDir, ['migrate', 'deploy', ...(configFile ? ['--config', configFile] : [])], databaseUrl);
   return pending;
 }

@@ -4,8 +4,8 @@ import { defineConfig } from 'prisma/config';
 import { MigratePg } from './migrate-adapter';
 
 /** The models every service's schema has, owned here (libs/db/prisma/*.prisma). */
-const sharedModels = ['idempotency-key.prisma'];
-const sharedModelsDir = path.join(import.meta.dirname, '..', '..', 'prisma');
+export const sharedModels = ['idempotency-key.prisma'];
+export const sharedModelsDir = path.join(import.meta.dirname, '..', '..', 'prisma');
 
 /**
  * Copies the shared models into the service's schema folder (gitignored
@@ -24,18 +24,27 @@ function copySharedModels(schemaDir: string): void {
 }
 
 /**
- * Every service's prisma.config.ts: Prisma Migrate on the JavaScript schema
- * engine (no Rust binary to download), against DATABASE_URL or the service's
- * local default database. The schema is the service's prisma/ folder (Prisma's
- * multi-file schema): its schema.prisma and the shared models copied beside it.
+ * Prisma Migrate on the JavaScript schema engine (no Rust binary to download),
+ * against DATABASE_URL or the service's local default database, with the
+ * schema in `schemaDir` (Prisma's multi-file schema: schema.prisma and the
+ * shared models beside it).
  */
-export function servicePrismaConfig(serviceDir: string, defaultDatabase: string): ReturnType<typeof defineConfig> {
-  const schemaDir = path.join(serviceDir, 'prisma');
-  copySharedModels(schemaDir);
+export function migrationConfig(schemaDir: string, defaultDatabase: string): ReturnType<typeof defineConfig> {
   return defineConfig({
     experimental: { adapter: true },
     engine: 'js',
     schema: schemaDir,
     adapter: async () => new MigratePg(process.env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${defaultDatabase}`),
   });
+}
+
+/**
+ * Every service's prisma.config.ts in the workspace: its prisma/ folder with
+ * the shared models copied in. (An image's prisma/ holds them already: see
+ * packaged-prisma-config.ts.)
+ */
+export function servicePrismaConfig(serviceDir: string, defaultDatabase: string): ReturnType<typeof defineConfig> {
+  const schemaDir = path.join(serviceDir, 'prisma');
+  copySharedModels(schemaDir);
+  return migrationConfig(schemaDir, defaultDatabase);
 }
