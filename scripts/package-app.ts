@@ -40,7 +40,7 @@ const workspacePrefix = '@oms/';
 
 /** The lock location a package `name` required from `from` resolves to (Node's lookup, nearest node_modules first). */
 function resolve(lock: Lock, from: string, name: string): string | undefined {
-  for (let base = from; ; ) {
+  for (let base = from; ;) {
     const candidate = base ? `${base}/node_modules/${name}` : `node_modules/${name}`;
     if (lock.packages[candidate]) return candidate;
     if (!base) return undefined;
@@ -85,7 +85,10 @@ function subsetLock(lock: Lock, name: string, dependencies: Record<string, strin
         const entry = lock.packages[location]!;
         const peers = Object.keys(entry.peerDependencies ?? {});
         const requiredPeers = peers.filter((peer) => !entry.peerDependenciesMeta?.[peer]?.optional);
-        const next = [...Object.keys(entry.dependencies ?? {}), ...(withOptional ? [...Object.keys(entry.optionalDependencies ?? {}), ...peers] : requiredPeers)];
+        const next = [
+          ...Object.keys(entry.dependencies ?? {}),
+          ...(withOptional ? [...Object.keys(entry.optionalDependencies ?? {}), ...peers] : requiredPeers),
+        ];
         queue.push([location, next]);
       }
     }
@@ -94,7 +97,7 @@ function subsetLock(lock: Lock, name: string, dependencies: Record<string, strin
   const required = reach(false);
   const packages: Record<string, LockEntry> = { '': { name, version: '0.0.0', dependencies } as LockEntry };
   for (const location of [...reach(true)].sort()) {
-    const { dev, optional, devOptional, peer, ...entry } = lock.packages[location]!;
+    const { dev: _dev, optional: _optional, devOptional: _devOptional, peer: _peer, ...entry } = lock.packages[location]!;
     packages[location] = required.has(location) ? entry : { ...entry, optional: true };
   }
   return { name, version: '0.0.0', lockfileVersion: 3, requires: true, packages };
