@@ -30,7 +30,11 @@ const globalSchema = object({
     address: { type: 'string', minLength: 1, description: 'host:port of the Temporal frontend' },
     namespace: { type: 'string', minLength: 1 },
     taskQueue: { type: 'string', minLength: 1 },
-    tls: object({ enabled: boolean, existingSecret: { ...secretName, description: 'a kubernetes.io/tls Secret for mTLS' } }),
+    tls: object({
+      enabled: boolean,
+      existingSecret: { ...secretName, description: 'a kubernetes.io/tls Secret for mTLS' },
+      serverCA: { type: 'boolean', description: 'the Secret also holds ca.crt, the CA of a private server certificate' },
+    }),
     apiKey: object({ existingSecret: secretName, key: string }),
   }),
   prometheus: object({ namespaceSelector: kubernetes('object', 'LabelSelector'), podSelector: kubernetes('object', 'LabelSelector') }),

@@ -294,6 +294,15 @@ describe('production-like values', () => {
     expect(forApp('ConfigMap', 'order-service').data!.TEMPORAL_ADDRESS).toBeUndefined();
   });
 
+  it("trust a self-hosted cluster's private CA from the same Secret when serverCA is set", () => {
+    const text = helmOk(['template', 'oms', path.join(helmDir, 'oms'), '-f', productionValues('oms'), '--set', 'global.temporal.tls.serverCA=true']);
+    const config = parseAllDocuments(text)
+      .map((document) => document.toJSON() as Manifest)
+      .find((manifest) => manifest?.kind === 'ConfigMap' && manifest.metadata.labels?.['app.kubernetes.io/name'] === 'orchestrator')!;
+    expect(config.data).toMatchObject({ TEMPORAL_TLS_CA_PATH: '/etc/temporal/tls/ca.crt', TEMPORAL_TLS_KEY_PATH: '/etc/temporal/tls/tls.key' });
+    expect(forApp('ConfigMap', 'orchestrator').data!.TEMPORAL_TLS_CA_PATH).toBeUndefined();
+  });
+
   it('pull images from the registry and scrape every app with a ServiceMonitor', () => {
     expect(forApp('Deployment', 'gateway').spec.template.spec.containers[0].image).toBe('registry.example.com/oms/gateway:0.1.0');
     const monitors = manifests().filter((manifest) => manifest.kind === 'ServiceMonitor');

@@ -115,6 +115,16 @@ afterAll(async () => {
 });
 
 describe('app images', () => {
+  it("the Dockerfile's runtime stage runs `node dist/main.js` as uid 1000 with no ENTRYPOINT, so compose and the Helm Jobs can run `node dist/migrate.js`", () => {
+    const runtime = readFileSync(path.join(import.meta.dirname, '../../deploy/docker/Dockerfile'), 'utf8')
+      .split(/^FROM /m)
+      .at(-1)!;
+    expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    expect(runtime).not.toMatch(/^ENTRYPOINT/m);
+    expect(runtime).toMatch(/^USER 1000:1000$/m);
+    expect(runtime).toMatch(/^ENV NODE_ENV=production HOST=0\.0\.0\.0 /m);
+  });
+
   it.each(apps)('%s: production dependencies only', (app) => {
     const installed = Object.keys(JSON.parse(readFileSync(path.join(folder(app), 'node_modules', '.package-lock.json'), 'utf8')).packages);
     expect(installed.length).toBeGreaterThan(10);

@@ -17,6 +17,7 @@
 {{- if $temporal.tls.existingSecret -}}
 {{- $_ := set $data "TEMPORAL_TLS_CERT_PATH" "/etc/temporal/tls/tls.crt" -}}
 {{- $_ := set $data "TEMPORAL_TLS_KEY_PATH" "/etc/temporal/tls/tls.key" -}}
+{{- if $temporal.tls.serverCA }}{{ $_ := set $data "TEMPORAL_TLS_CA_PATH" "/etc/temporal/tls/ca.crt" }}{{ end -}}
 {{- end -}}
 {{- end -}}
 {{- with (.Values.global.otel | default dict).endpoint }}{{ $_ := set $data "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end -}}

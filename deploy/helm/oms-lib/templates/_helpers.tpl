@@ -51,7 +51,7 @@ shipping-service: 50054
 
 {{/* Temporal settings: global.temporal (set once in the umbrella) over the defaults. */}}
 {{- define "oms-lib.temporal" -}}
-{{- $defaults := dict "address" "temporal-frontend.temporal:7233" "namespace" "default" "taskQueue" "orders" "tls" (dict "enabled" false "existingSecret" "") "apiKey" (dict "existingSecret" "" "key" "api-key") -}}
+{{- $defaults := dict "address" "temporal-frontend.temporal:7233" "namespace" "default" "taskQueue" "orders" "tls" (dict "enabled" false "existingSecret" "" "serverCA" false) "apiKey" (dict "existingSecret" "" "key" "api-key") -}}
 {{- mergeOverwrite $defaults (deepCopy (.Values.global.temporal | default dict)) | toYaml -}}
 {{- end -}}
 
