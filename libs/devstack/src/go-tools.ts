@@ -92,7 +92,10 @@ export async function downloadRelease(tool: GoTool, release: Release, binDir: st
   const expected = release.sha256[platform];
   if (!expected) throw new Error(`no release archive is pinned for ${platform}`);
   const url = `${release.baseUrl}/${release.archive(platform)}`;
-  const response = await fetch(url, { signal: AbortSignal.timeout(10 * 60_000) });
+  const response = await fetch(url, { signal: AbortSignal.timeout(10 * 60_000) }).catch((error: Error) => {
+    // fetch says only "fetch failed"; the cause says why (e.g. getaddrinfo ENOTFOUND github.com).
+    throw new Error(`${url}: ${(error.cause as Error | undefined)?.message ?? error.message}`);
+  });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
   const archive = Buffer.from(await response.arrayBuffer());
   const actual = createHash('sha256').update(archive).digest('hex');

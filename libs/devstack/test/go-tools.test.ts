@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '@oms/platform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureGoTool, findGoTool, releasePlatform, type GoTool } from '../src/go-tools';
 
@@ -68,6 +69,15 @@ describe('release download', () => {
     expect(execFileSync(installed, { encoding: 'utf8' })).toBe('released\n');
     expect(lines.some((line) => line.startsWith('done downloading a test tool'))).toBe(true);
     expect(findGoTool(tool, binDir)).toBe(installed);
+  });
+
+  it('says why a download failed (not just "fetch failed") before it falls back to Go', async () => {
+    const unreachable: GoTool = { ...released(sha256), release: { ...released(sha256).release!, baseUrl: `http://127.0.0.1:${await freePort()}/v0.0.0` } };
+    const lines: string[] = [];
+    await expect(ensureGoTool(unreachable, (line) => lines.push(line), path.join(scratch(), 'bin'))).rejects.toThrow(/release download failed: .*ECONNREFUSED/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/could not download a test tool: http:\/\/127\.0\.0\.1:\d+\/v0\.0\.0\/oms-test-tool_\w+\.tar\.gz: connect ECONNREFUSED/),
+    );
   });
 
   it('refuses an archive whose checksum differs, installs nothing, and says why when the Go build fails too', async () => {
