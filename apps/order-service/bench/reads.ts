@@ -6,6 +6,10 @@
  *   GetOrder with items   p50/p99 of 2,000 random orders, one call at a time, after 200 warm-up calls
  *     RPC (cache off)     the real order-service as a process (ORDER_CACHE_TTL_MS=0) over gRPC:
  *                         what a caller waits for
+ *       in the server     the server's own mean time per GetOrder (its rpc_server_duration_seconds,
+ *                         inside the interceptors): the rest of the RPC row is transport and Connect
+ *       empty RPC         grpc.health.v1 Check of an unknown service over the same connection: no
+ *                         database, no handler work; the floor any RPC pays on this machine
  *     store, one query    OrderStore.getOrder in this process: the typed GetOrder query (the order
  *                         with its items and history as JSON, src/sql/orders.sql) through Prisma
  *   ListOrders page (20)  customer 1's orders, newest first; median of 20 runs after 5 warm-up runs
@@ -15,10 +19,12 @@
  *                         skips; a plan other than a plain index scan is printed under the table
  *   npx tsx apps/order-service/bench/reads.ts [orders=1000000]   (or bench/reads.ts from apps/order-service)
  */
+import { Health } from '@oms/contracts/health/v1';
 import { OrderService } from '@oms/contracts/order/v1';
 import { pgAdapter, withClient } from '@oms/db';
 import { startAppProcess } from '@oms/devstack';
-import { serviceClient } from '@oms/platform';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { serviceTransport } from '@oms/platform';
 import { cloneTemplate, explain, prepareTemplate } from '@oms/testing';
 import type { Client } from 'pg';
 import { PrismaClient } from '../src/generated/prisma/client';
@@ -117,16 +123,50 @@ async function latencies(call: (id: string) => Promise<void>): Promise<number[]>
   return times.sort((a, b) => a - b);
 }
 
-async function getOrderRpc(databaseUrl: string): Promise<number[]> {
+/** The server's total seconds and count of answered GetOrder calls, from its /metrics. */
+async function serverGetOrderTime(metricsUrl: string): Promise<{ seconds: number; calls: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const total = (series: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`rpc_server_duration_seconds_${series}{`) && line.includes('method="GetOrder"'))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return { seconds: total('sum'), calls: total('count') };
+}
+
+interface RpcTimes {
+  getOrder: number[];
+  /** Mean ms the server spent per measured GetOrder, inside its interceptors. */
+  serverMean: number;
+  empty: number[];
+}
+
+async function getOrderRpc(databaseUrl: string): Promise<RpcTimes> {
   process.stdout.write('GetOrder over RPC...\n');
   // Inventory is not called by GetOrder: the config's default address is never dialled.
   const app = await startAppProcess('order-service', { DATABASE_URL: databaseUrl, ORDER_CACHE_TTL_MS: '0', LOG_LEVEL: 'warn' });
   try {
-    const orders = serviceClient(OrderService, app.url);
-    return await latencies(async (orderId) => {
+    // One transport: both clients share its HTTP/2 connection.
+    const transport = serviceTransport(app.url);
+    const orders = createClient(OrderService, transport);
+    const health = createClient(Health, transport);
+    const before = await serverGetOrderTime(app.metricsUrl);
+    const getOrder = await latencies(async (orderId) => {
       const { order } = await orders.getOrder({ orderId });
       if (order?.id !== orderId || order.items.length < 2) throw new Error(`GetOrder ${orderId} answered ${JSON.stringify(order)}`);
     });
+    const after = await serverGetOrderTime(app.metricsUrl);
+    // Warm-up calls are in the server's totals too, so the mean is over all calls since `before`.
+    const serverMean = ((after.seconds - before.seconds) / (after.calls - before.calls)) * 1000;
+    process.stdout.write('empty RPC...\n');
+    const empty = await latencies(async () => {
+      const code = await health.check({ service: 'bench.Unknown' }).then(
+        () => Code.OK,
+        (error: unknown) => ConnectError.from(error).code,
+      );
+      if (code !== Code.NotFound) throw new Error(`Health/Check of an unknown service answered ${Code[code]}`);
+    });
+    return { getOrder, serverMean, empty };
   } finally {
     await app.stop();
   }
@@ -206,10 +246,15 @@ try {
 
   const row = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[i]!))).join('');
   console.log(`\nreads at ${fmt(orderCount)} orders (${fmt(items)} items)`);
-  const w1 = [24, 10, 10];
-  console.log(row(['GetOrder with items', 'p50', 'p99'], w1));
-  console.log(row(['  RPC (cache off)', ms(at(rpc, 0.5)), ms(at(rpc, 0.99))], w1));
-  console.log(row(['  store, one query', ms(at(sql, 0.5)), ms(at(sql, 0.99))], w1));
+  const w1 = [24, 10, 10, 10];
+  const mean = (times: number[]) => times.reduce((sum, t) => sum + t, 0) / times.length;
+  const timesRow = (label: string, times: number[]) => row([label, ms(at(times, 0.5)), ms(at(times, 0.99)), ms(mean(times))], w1);
+  console.log(row(['GetOrder with items', 'p50', 'p99', 'mean'], w1));
+  console.log(timesRow('  RPC (cache off)', rpc.getOrder));
+  console.log(row(['    in the server', '', '', ms(rpc.serverMean)], w1));
+  console.log(timesRow('    empty RPC', rpc.empty));
+  console.log(timesRow('  store, one query', sql));
+  console.log(`  RPC - store at p50: ${ms(at(rpc.getOrder, 0.5) - at(sql, 0.5))}`);
   const w2 = [24, 10, 10, 15, 26];
   console.log(row([`ListOrders page (${pageSize})`, 'keyset', 'OFFSET', 'OFFSET/keyset', 'rows read keyset/OFFSET'], w2));
   for (const r of list) {

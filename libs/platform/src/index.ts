@@ -16,7 +16,7 @@ export {
 } from './errors';
 export { HealthState } from './health';
 export { isEntryPoint, runApp, startRpcServer, stopOnSignals, type RpcServer, type RpcServerOptions, type ServerConfig, type Stoppable } from './server';
-export { serviceClient } from './client';
+export { serviceClient, serviceTransport } from './client';
 export { pageToken } from './paging';
 export { contractViolations, validationInterceptor } from './validation';
 export { freePort } from './net';
