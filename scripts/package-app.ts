@@ -12,6 +12,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedModels, sharedModelsDir } from '@oms/db/prisma-config';
+import { isEntryPoint } from '@oms/platform';
 
 interface LockEntry {
   version?: string;
@@ -121,7 +122,7 @@ export function packageApp(app: string, outDir: string): void {
   writeFileSync(path.join(outDir, 'package-lock.json'), `${JSON.stringify(subsetLock(lock, name, dependencies), null, 2)}\n`);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+if (isEntryPoint(import.meta.url)) {
   const [app, outDir] = process.argv.slice(2);
   if (!app || !outDir || !existsSync(path.join(root, 'apps', app))) throw new Error('usage: package-app.ts <app (an apps/ folder)> <outDir>');
   packageApp(app, path.resolve(outDir));
