@@ -20,6 +20,7 @@ import { pgAdapter, withClient } from '@oms/db';
 import { cloneTemplate, prepareTemplate, type TestDatabase } from '@oms/testing';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { csvHeader, importOrders, readOrders, type ImportOrder } from '../src/importer';
+import { customerBucket, newId } from '../src/shards/ids';
 
 const orderCount = Number(process.argv[2] ?? 100_000);
 const rowByRowOrders = Math.min(5_000, orderCount);
@@ -47,8 +48,9 @@ async function writeCsv(file: string, orders: number): Promise<number> {
 async function freshDatabase(): Promise<TestDatabase> {
   const db = await cloneTemplate('oms_order');
   await withClient(db.url, (c) =>
-    c.query(`INSERT INTO customers (id, first_name, last_name, email) SELECT g, 'Bench', g::text, 'bench' || g || '@example.com' FROM generate_series(1, ${customers}) g;
-             SELECT setval(pg_get_serial_sequence('customers', 'id'), ${customers})`),
+    c.query(
+      `INSERT INTO customers (id, bucket, first_name, last_name, email) SELECT g, customer_bucket(g), 'Bench', g::text, 'bench' || g || '@example.com' FROM generate_series(1, ${customers}) g`,
+    ),
   );
   return db;
 }
@@ -74,6 +76,12 @@ async function ours(url: string, file: string, chunkOrders: number): Promise<num
   return result.itemsImported;
 }
 
+/** A new order's id and bucket, its customer's. */
+function placed(customerId: bigint) {
+  const bucket = customerBucket(customerId);
+  return { id: newId(bucket), bucket };
+}
+
 async function prismaCreateMany(url: string, file: string): Promise<number> {
   const prisma = new PrismaClient({ adapter: pgAdapter(url, 2) });
   let items = 0;
@@ -83,6 +91,7 @@ async function prismaCreateMany(url: string, file: string): Promise<number> {
         async (tx) => {
           const created = await tx.order.createManyAndReturn({
             data: chunk.map((o) => ({
+              ...placed(BigInt(o.rows[0]!.customerId)),
               customerId: BigInt(o.rows[0]!.customerId),
               status: 'PENDING' as const,
               totalMinor: o.rows.reduce((sum, r) => sum + r.unitPriceMinor * BigInt(r.quantity), 0n),
@@ -132,7 +141,8 @@ async function rowByRow(url: string, file: string): Promise<number> {
         const total = order.rows.reduce((sum, r) => sum + r.unitPriceMinor * BigInt(r.quantity), 0n);
         await client.query('BEGIN');
         const { rows } = await client.query<{ id: string }>(
-          `INSERT INTO orders (customer_id, status, total_minor, currency, created_at) VALUES ($1, 'PENDING', $2, $3, $4) RETURNING id`,
+          `INSERT INTO orders (id, bucket, customer_id, status, total_minor, currency, created_at)
+           VALUES (new_row_id(customer_bucket($1)), customer_bucket($1), $1, 'PENDING', $2, $3, $4) RETURNING id`,
           [first.customerId, total, first.currency, first.createdAt],
         );
         for (const r of order.rows) {

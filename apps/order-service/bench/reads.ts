@@ -57,9 +57,9 @@ async function load(label: string, from: number, to: number, insert: (lo: number
 
 async function insertCustomers(c: Client): Promise<number> {
   const { rowCount } = await c.query(
-    `INSERT INTO customers (id, first_name, last_name, email) SELECT g, 'Bench', g::text, 'bench' || g || '@example.com' FROM generate_series(1, ${customerCount}) g`,
+    `INSERT INTO customers (id, bucket, first_name, last_name, email)
+     SELECT g, customer_bucket(g), 'Bench', g::text, 'bench' || g || '@example.com' FROM generate_series(1, ${customerCount}) g`,
   );
-  await c.query(`SELECT setval(pg_get_serial_sequence('customers', 'id'), ${customerCount})`);
   return rowCount ?? 0;
 }
 
@@ -70,11 +70,11 @@ async function loadData(c: Client): Promise<number> {
   const newest = new Date();
   await load('orders', 1, orderCount, async (lo, hi) => {
     const { rowCount } = await c.query(
-      `INSERT INTO orders (customer_id, status, total_minor, currency, created_at)
-       SELECT CASE WHEN i % 40 = 0 THEN 1 ELSE 2 + i % ${customerCount - 1} END,
+      `INSERT INTO orders (id, bucket, customer_id, status, total_minor, currency, created_at)
+       SELECT new_row_id(customer_bucket(c)), customer_bucket(c), c,
               (ARRAY['PENDING', 'PAID', 'SHIPPING', 'DELIVERED']::order_status[])[1 + i % 4],
               1000 + (i::bigint * 7919) % 90000, 'EUR', $3::timestamptz - make_interval(secs => $4 - i)
-       FROM generate_series($1::int, $2::int) i`,
+       FROM generate_series($1::int, $2::int) i, LATERAL (SELECT CASE WHEN i % 40 = 0 THEN 1 ELSE 2 + i % ${customerCount - 1} END AS c) customer`,
       [lo, hi, newest, orderCount],
     );
     return rowCount ?? 0;

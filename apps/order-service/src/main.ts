@@ -1,4 +1,5 @@
 /** order-service: wiring only. */
+import { fileURLToPath } from 'node:url';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
 import { startPrismaService } from '@oms/db';
@@ -7,7 +8,7 @@ import { OrderCache } from './cache';
 import { PrismaClient } from './generated/prisma/client';
 import { orderMetrics } from './metrics';
 import { createOrderService } from './service';
-import { OrderStore } from './store';
+import { openShards, shardPoolSize } from './shards/open';
 
 const config = {
   ...serviceConfigShape({ port: 50051, metricsPort: 9451, database: 'oms_order' }),
@@ -15,7 +16,13 @@ const config = {
   /** How long GetOrder may answer from memory: bounds how stale other replicas' writes look (0: no cache). */
   ORDER_CACHE_TTL_MS: env.milliseconds(5000),
   ORDER_CACHE_MAX: env.count(10_000),
+  /** Shards 1, 2, ... (comma-separated database URLs); DATABASE_URL is shard 0 and holds the bucket map. */
+  ORDER_SHARD_URLS: env.urlList(),
 };
+
+const shardUrls = (config: { DATABASE_URL: string; ORDER_SHARD_URLS: string[] }) => [config.DATABASE_URL, ...config.ORDER_SHARD_URLS];
+
+const prismaDir = new URL('../prisma', import.meta.url);
 
 export function startOrderService(environment: Record<string, string | undefined> = process.env) {
   return startPrismaService(
@@ -23,15 +30,26 @@ export function startOrderService(environment: Record<string, string | undefined
       app: 'order-service',
       service: OrderService,
       config,
-      prismaDir: new URL('../prisma', import.meta.url),
+      prismaDir,
       client: (adapter) => new PrismaClient({ adapter }),
-      handlers: ({ config, db, registry }) => {
+      poolSize: (config) => shardPoolSize(config.DATABASE_POOL_SIZE, shardUrls(config).length),
+      handlers: async ({ config, db, logger, registry, connect }) => {
         const inventory = serviceClient(InventoryService, config.INVENTORY_SERVICE_URL);
         const metrics = orderMetrics(registry);
-        const store = new OrderStore(db);
-        metrics.watchStuckOrders((statuses) => store.stuckOrders(statuses));
+        const urls = shardUrls(config);
+        const router = await openShards({
+          urls,
+          catalog: db,
+          connect: (url) => connect(url, shardPoolSize(config.DATABASE_POOL_SIZE, urls.length)),
+          prismaDir: fileURLToPath(prismaDir),
+          logger,
+        });
+        // A shard that does not answer leaves its rows out of the gauge rather than failing the scrape.
+        metrics.watchStuckOrders(async (statuses) =>
+          (await Promise.allSettled(router.shards.map((shard) => shard.store.stuckOrders(statuses)))).flatMap((r) => (r.status === 'fulfilled' ? r.value : [])),
+        );
         const cache = new OrderCache({ ttlMs: config.ORDER_CACHE_TTL_MS, max: config.ORDER_CACHE_MAX }, metrics);
-        return createOrderService(store, inventory, cache);
+        return createOrderService(router, inventory, cache);
       },
     },
     environment,

@@ -17,7 +17,7 @@ export function orderMetrics(registry: Registry) {
   return {
     cacheHits: new Counter({ name: 'order_cache_hits_total', help: 'GetOrder answered from the cache', registers: [registry] }),
     cacheMisses: new Counter({ name: 'order_cache_misses_total', help: 'GetOrder read from the database', registers: [registry] }),
-    /** Reports orders stuck in the saga, counted by the database at each scrape (one indexed query). */
+    /** Reports orders stuck in the saga, counted by each shard at each scrape (one indexed query each). */
     watchStuckOrders(count: (statuses: StatusName[]) => Promise<StuckOrders[]>): void {
       new Gauge({
         name: 'orders_not_terminal',
@@ -25,12 +25,16 @@ export function orderMetrics(registry: Registry) {
         labelNames: ['status', 'older_than'],
         registers: [registry],
         async collect() {
-          const rows = new Map((await count(sagaStatuses)).map((row) => [row.status, row]));
-          for (const status of sagaStatuses) {
-            const row = rows.get(status);
-            this.set({ status, older_than: '5m' }, Number(row?.over5m ?? 0));
-            this.set({ status, older_than: '1h' }, Number(row?.over1h ?? 0));
-            this.set({ status, older_than: '1d' }, Number(row?.over1d ?? 0));
+          // One row per status and shard: summed here.
+          const totals = new Map(sagaStatuses.map((status) => [status, { '5m': 0, '1h': 0, '1d': 0 }]));
+          for (const row of await count(sagaStatuses)) {
+            const total = totals.get(row.status as StatusName)!;
+            total['5m'] += Number(row.over5m);
+            total['1h'] += Number(row.over1h);
+            total['1d'] += Number(row.over1d);
+          }
+          for (const [status, total] of totals) {
+            for (const [olderThan, value] of Object.entries(total)) this.set({ status, older_than: olderThan }, value);
           }
         },
       });

@@ -23,7 +23,9 @@ import { found, Refusal } from '@oms/db';
 import { notFound, pageToken } from '@oms/platform';
 import { checkCustomerName, checkStatusUpdate, customerName, fullName, isCursor, priceLines } from './domain';
 import type { OrderCache } from './cache';
-import type { CustomerRow, OrderRow, OrderStore, OrderWithHistoryRow } from './store';
+import { bucketOfKey, customerBucket, newId } from './shards/ids';
+import type { ShardRouter } from './shards/router';
+import type { CustomerRow, OrderRow, OrderWithHistoryRow } from './store';
 
 function toCustomer(row: CustomerRow): Customer {
   return create(CustomerSchema, {
@@ -88,7 +90,7 @@ async function productsFor(inventory: Client<typeof InventoryService>, lines: Li
   }
 }
 
-export function createOrderService(store: OrderStore, inventory: Client<typeof InventoryService>, cache: OrderCache): ServiceImpl<typeof OrderService> {
+export function createOrderService(router: ShardRouter, inventory: Client<typeof InventoryService>, cache: OrderCache): ServiceImpl<typeof OrderService> {
   /**
    * Every write to an existing order goes through here. Invalidating after
    * the commit (not inside the transaction) means no GetOrder can read the
@@ -103,37 +105,64 @@ export function createOrderService(store: OrderStore, inventory: Client<typeof I
     }
   }
 
+  /** The order's bucket; NOT_FOUND for an id that no order has. */
+  async function bucketOfOrder(orderId: string): Promise<number> {
+    const bucket = await router.orderBucket(BigInt(orderId));
+    if (bucket === undefined) throw notFound(`order ${orderId}`);
+    return bucket;
+  }
+
   return {
     async createCustomer(req) {
       checkCustomerName(req);
-      return store.transact(OrderService.method.createCustomer, req, async (tx) => {
-        const row = await store.createCustomer(tx, { name: customerName(req), email: req.email, address: req.shippingAddress });
-        return create(CreateCustomerResponseSchema, { customer: toCustomer(row) });
-      });
+      const bucket = bucketOfKey(req.idempotencyKey);
+      return router.run(bucket, ({ store }) =>
+        store.transactIn(bucket, OrderService.method.createCustomer, req, async (tx) => {
+          const row = await store.createCustomer(
+            tx,
+            { id: newId(bucket), bucket },
+            { name: customerName(req), email: req.email, address: req.shippingAddress },
+          );
+          return create(CreateCustomerResponseSchema, { customer: toCustomer(row) });
+        }),
+      );
     },
 
     async getCustomer({ customerId }) {
-      const row = await store.getCustomer(BigInt(customerId));
+      const id = BigInt(customerId);
+      const bucket = customerBucket(id);
+      const row = await router.run(bucket, async ({ store }) => (await store.getCustomer(id)) ?? store.assertOwns(bucket));
       if (!row) throw notFound(`customer ${customerId}`);
       return { customer: toCustomer(row) };
     },
 
     async createOrder(req) {
       const method = OrderService.method.createOrder;
-      // A replay must not depend on inventory: answer it before pricing.
-      const replayed = await store.prior(method, req);
-      if (replayed) return replayed;
       const customerId = BigInt(req.customerId);
-      if (!(await store.getCustomer(customerId))) throw notFound(`customer ${req.customerId}`);
-      const priced = priceLines(req.lines, await productsFor(inventory, req.lines));
-      return store.transact(method, req, async (tx) =>
-        priced instanceof Refusal ? priced : create(CreateOrderResponseSchema, { order: toOrder(await store.createOrder(tx, customerId, priced)) }),
-      );
+      const bucket = customerBucket(customerId);
+      return router.run(bucket, async ({ store }) => {
+        // A replay must not depend on inventory: answer it before pricing.
+        const replayed = await store.prior(method, req);
+        if (replayed) return replayed;
+        if (!(await store.getCustomer(customerId))) {
+          await store.assertOwns(bucket);
+          throw notFound(`customer ${req.customerId}`);
+        }
+        const priced = priceLines(req.lines, await productsFor(inventory, req.lines));
+        return store.transactIn(bucket, method, req, async (tx) =>
+          priced instanceof Refusal
+            ? priced
+            : create(CreateOrderResponseSchema, { order: toOrder(await store.createOrder(tx, { id: newId(bucket), bucket }, customerId, priced)) }),
+        );
+      });
     },
 
     async getOrder({ orderId }) {
       const order = await cache.get(orderId, async () => {
-        const row = await store.getOrder(BigInt(orderId));
+        const id = BigInt(orderId);
+        const bucket = await router.orderBucket(id);
+        if (bucket === undefined) return undefined;
+        const row = await router.run(bucket, async ({ store }) => (await store.getOrder(id)) ?? store.assertOwns(bucket));
         return row ? toOrder(row) : undefined;
       });
       if (!order) throw notFound(`order ${orderId}`);
@@ -143,11 +172,17 @@ export function createOrderService(store: OrderStore, inventory: Client<typeof I
     async listOrders(req) {
       const limit = req.pageSize || 20;
       const after = pageToken.decode(req.pageToken, isCursor);
-      const rows = await store.listOrders({
-        customerId: BigInt(req.customerId),
-        status: statusName(req.status),
-        after: after && { createdAt: new Date(after[0]), id: BigInt(after[1]) },
-        limit: limit + 1,
+      const customerId = BigInt(req.customerId);
+      const bucket = customerBucket(customerId);
+      const rows = await router.run(bucket, async ({ store }) => {
+        const rows = await store.listOrders({
+          customerId,
+          status: statusName(req.status),
+          after: after && { createdAt: new Date(after[0]), id: BigInt(after[1]) },
+          limit: limit + 1,
+        });
+        if (rows.length === 0) await store.assertOwns(bucket);
+        return rows;
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
@@ -159,13 +194,16 @@ export function createOrderService(store: OrderStore, inventory: Client<typeof I
 
     async validateOrder(req) {
       // The answer carries the shipping address too, so that the saga never reads the order or the customer again.
+      const bucket = await bucketOfOrder(req.orderId);
       return writeOrder(req.orderId, () =>
-        store.transact(OrderService.method.validateOrder, req, async (tx) => {
-          const row = found(await store.validateOrder(tx, BigInt(req.orderId)), `order ${req.orderId}`, (row) => row);
-          if (row instanceof Refusal) return row;
-          const customer = await store.getCustomer(row.customerId, tx);
-          return create(ValidateOrderResponseSchema, { order: toOrder(row), shippingAddress: customer ? toCustomer(customer).shippingAddress : undefined });
-        }),
+        router.run(bucket, ({ store }) =>
+          store.transactIn(bucket, OrderService.method.validateOrder, req, async (tx) => {
+            const row = found(await store.validateOrder(tx, BigInt(req.orderId)), `order ${req.orderId}`, (row) => row);
+            if (row instanceof Refusal) return row;
+            const customer = await store.getCustomer(row.customerId, tx);
+            return create(ValidateOrderResponseSchema, { order: toOrder(row), shippingAddress: customer ? toCustomer(customer).shippingAddress : undefined });
+          }),
+        ),
       );
     },
 
@@ -173,10 +211,13 @@ export function createOrderService(store: OrderStore, inventory: Client<typeof I
       checkStatusUpdate(req);
       const expected = statusName(req.expectedStatus)!;
       const next = statusName(req.newStatus)!;
+      const bucket = await bucketOfOrder(req.orderId);
       return writeOrder(req.orderId, () =>
-        store.transact(OrderService.method.updateOrderStatus, req, async (tx) =>
-          found(await store.updateStatus(tx, BigInt(req.orderId), expected, next, req.reason || `moved to ${next}`), `order ${req.orderId}`, (row) =>
-            create(UpdateOrderStatusResponseSchema, { order: toOrder(row) }),
+        router.run(bucket, ({ store }) =>
+          store.transactIn(bucket, OrderService.method.updateOrderStatus, req, async (tx) =>
+            found(await store.updateStatus(tx, BigInt(req.orderId), expected, next, req.reason || `moved to ${next}`), `order ${req.orderId}`, (row) =>
+              create(UpdateOrderStatusResponseSchema, { order: toOrder(row) }),
+            ),
           ),
         ),
       );

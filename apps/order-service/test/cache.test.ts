@@ -35,9 +35,11 @@ async function startServer(ttlMs: number) {
 /** An order inserted directly (CreateOrder would need inventory for prices). */
 async function insertOrder(): Promise<string> {
   return withClient(db.url, async (client) => {
-    const customer = await client.query<{ id: string }>(`INSERT INTO customers (first_name, email) VALUES ('Ada', 'ada@example.com') RETURNING id`);
+    const customer = await client.query<{ id: string }>(
+      `INSERT INTO customers (id, bucket, first_name, email) VALUES (new_row_id(7::smallint), 7, 'Ada', 'ada@example.com') RETURNING id`,
+    );
     const order = await client.query<{ id: string }>(
-      `INSERT INTO orders (customer_id, status, total_minor, currency, updated_at) VALUES ($1, 'PENDING', 100, 'EUR', now()) RETURNING id`,
+      `INSERT INTO orders (id, bucket, customer_id, status, total_minor, currency, updated_at) VALUES (new_row_id(7::smallint), 7, $1, 'PENDING', 100, 'EUR', now()) RETURNING id`,
       [customer.rows[0]!.id],
     );
     return order.rows[0]!.id;

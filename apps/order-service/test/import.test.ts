@@ -19,7 +19,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'import-test-'));
   [customerA, customerB] = await withClient(db.url, async (client) => {
     const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO customers (first_name, email) VALUES ('A', 'a@example.com'), ('B', 'b@example.com') RETURNING id`,
+      `INSERT INTO customers (id, bucket, first_name, email) SELECT id, customer_bucket(id), name, email FROM (VALUES (1, 'A', 'a@example.com'), (2, 'B', 'b@example.com')) c(id, name, email) RETURNING id`,
     );
     return rows.map((r) => r.id) as [string, string];
   });

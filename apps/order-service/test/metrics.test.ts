@@ -25,10 +25,12 @@ afterAll(async () => {
 /** Orders inserted directly, each `ageSql` old, in `status`. */
 async function insertOrders(rows: [status: string, ageSql: string][]): Promise<void> {
   await withClient(db.url, async (client) => {
-    const customer = await client.query<{ id: string }>(`INSERT INTO customers (first_name, email) VALUES ('Ada', 'ada@example.com') RETURNING id`);
+    const customer = await client.query<{ id: string }>(
+      `INSERT INTO customers (id, bucket, first_name, email) VALUES (new_row_id(7::smallint), 7, 'Ada', 'ada@example.com') RETURNING id`,
+    );
     for (const [status, age] of rows) {
       await client.query(
-        `INSERT INTO orders (customer_id, status, total_minor, currency, notes, created_at) VALUES ($1, $2::order_status, 100, 'EUR', 'test', now() - $3::interval)`,
+        `INSERT INTO orders (id, bucket, customer_id, status, total_minor, currency, notes, created_at) VALUES (new_row_id(7::smallint), 7, $1, $2::order_status, 100, 'EUR', 'test', now() - $3::interval)`,
         [customer.rows[0]!.id, status, age],
       );
     }

@@ -14,10 +14,12 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await cloneTemplate('oms_order');
   await withClient(db.url, async (c) => {
-    await c.query(`INSERT INTO customers (first_name, email) SELECT 'c' || i, 'c' || i || '@example.com' FROM generate_series(1, 2000) i`);
+    await c.query(
+      `INSERT INTO customers (id, bucket, first_name, email) SELECT i, customer_bucket(i), 'c' || i, 'c' || i || '@example.com' FROM generate_series(1, 2000) i`,
+    );
     await c.query(`
-      INSERT INTO orders (customer_id, status, total_minor, currency, notes, created_at)
-      SELECT (i % 2000) + 1,
+      INSERT INTO orders (id, bucket, customer_id, status, total_minor, currency, notes, created_at)
+      SELECT new_row_id(customer_bucket((i % 2000) + 1)), customer_bucket((i % 2000) + 1), (i % 2000) + 1,
              (enum_range(NULL::order_status))[(i % 9) + 1],
              2000, 'EUR', 'out of stock', now() - make_interval(secs => i)
       FROM generate_series(1, 200000) i`);

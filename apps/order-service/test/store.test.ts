@@ -10,18 +10,20 @@ import { pgAdapter, withClient } from '@oms/db';
 import { cloneTemplate, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '../src/generated/prisma/client';
+import { newId } from '../src/shards/ids';
 import { OrderStore } from '../src/store';
 
 let db: TestDatabase;
 let prisma: PrismaClient;
 let store: OrderStore;
 let customerId: bigint;
+const bucket = 7;
 
 beforeAll(async () => {
   db = await cloneTemplate('oms_order');
   prisma = new PrismaClient({ adapter: pgAdapter(db.url) });
   store = new OrderStore(prisma);
-  customerId = (await prisma.customer.create({ data: { firstName: 'Ada', email: 'ada@example.com' } })).id;
+  customerId = (await prisma.customer.create({ data: { id: newId(bucket), bucket, firstName: 'Ada', email: 'ada@example.com' } })).id;
 });
 
 afterAll(async () => {
@@ -55,7 +57,7 @@ describe('one transaction per write', () => {
     const failing = store.transact(
       OrderService.method.createOrder,
       createOrderRequest(),
-      async (tx) => (await store.createOrder(tx, customerId, priced), create(CreateOrderResponseSchema)),
+      async (tx) => (await store.createOrder(tx, { id: newId(bucket), bucket }, customerId, priced), create(CreateOrderResponseSchema)),
     );
     await expect(failing).rejects.toThrow(/order_items_money_not_negative/);
     expect(await counts()).toEqual(none);
@@ -64,7 +66,7 @@ describe('one transaction per write', () => {
     await store.transact(
       OrderService.method.createOrder,
       createOrderRequest(),
-      async (tx) => (await store.createOrder(tx, customerId, good), create(CreateOrderResponseSchema)),
+      async (tx) => (await store.createOrder(tx, { id: newId(bucket), bucket }, customerId, good), create(CreateOrderResponseSchema)),
     );
     expect(await counts()).toEqual({ orders: '1', items: '2', history: '1', keys: '1' });
     // The method names the key's scope, as keys stored before were named: their retries still replay.

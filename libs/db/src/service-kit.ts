@@ -8,7 +8,17 @@ import { fileURLToPath } from 'node:url';
 import type { DescService } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
-import { createLogger, createRegistry, loadConfig, startRpcServer, startTelemetry, type Config, type RpcServer, type ServiceConfigShape } from '@oms/platform';
+import {
+  createLogger,
+  createRegistry,
+  loadConfig,
+  type Logger,
+  startRpcServer,
+  startTelemetry,
+  type Config,
+  type RpcServer,
+  type ServiceConfigShape,
+} from '@oms/platform';
 import { mapDatabaseError } from './errors';
 import type { SqlClient } from './idempotency';
 import { databaseMetrics } from './database-metrics';
@@ -23,10 +33,12 @@ export interface ServiceParts<Settings, Db> {
   config: Settings;
   /** The service's database client (pool of DATABASE_POOL_SIZE). */
   db: Db;
+  /** The app's logger. */
+  logger: Logger;
   /** The app's metrics registry, for its business metrics (src/metrics.ts). */
   registry: RpcServer['registry'];
-  /** Another client on a pool of its own, disconnected at shutdown like `db`. */
-  connect(): Db;
+  /** Another client on a pool of its own (of `poolSize`, on `databaseUrl`: by default the service's), disconnected at shutdown like `db`. */
+  connect(databaseUrl?: string, poolSize?: number): Db;
   /** Runs at shutdown after the last call, before the databases disconnect. */
   onClose(close: () => Promise<void>): void;
 }
@@ -41,7 +53,9 @@ export interface PrismaService<S extends DescService, Shape extends ServiceConfi
   prismaDir: URL;
   /** The app's generated client on the given adapter: `(adapter) => new PrismaClient({ adapter })`. */
   client: (adapter: ReturnType<typeof pgAdapter>) => Db;
-  handlers: (parts: ServiceParts<Config<Shape>, Db>) => ServiceImpl<S>;
+  /** The pool of `db`, when not DATABASE_POOL_SIZE (a service with several databases splits that budget). */
+  poolSize?: (config: Config<Shape>) => number;
+  handlers: (parts: ServiceParts<Config<Shape>, Db>) => ServiceImpl<S> | Promise<ServiceImpl<S>>;
 }
 
 /** Starts the service; ready while its database answers. `env` defaults to the process's. */
@@ -57,25 +71,26 @@ export async function startPrismaService<S extends DescService, Shape extends Se
   const clients: Db[] = [];
   const adapters: ReturnType<typeof pgAdapter>[] = [];
   const closers: (() => Promise<void>)[] = [];
-  const connect = () => {
-    const adapter = pgAdapter(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const connect = (databaseUrl = config.DATABASE_URL, poolSize = config.DATABASE_POOL_SIZE) => {
+    const adapter = pgAdapter(databaseUrl, poolSize);
     adapters.push(adapter);
     const client = definition.client(adapter);
     clients.push(client);
     return client;
   };
-  const db = connect();
+  const db = connect(config.DATABASE_URL, definition.poolSize?.(config));
   const registry = createRegistry(definition.app);
   databaseMetrics(
     registry,
     () => adapters,
     () => db.$queryRawUnsafe('SELECT 1'),
   );
-  const handlers = definition.handlers({ config, db, registry, connect, onClose: (close) => closers.push(close) });
+  const logger = createLogger(definition.app, config.LOG_LEVEL);
+  const handlers = await definition.handlers({ config, db, logger, registry, connect, onClose: (close) => closers.push(close) });
   return startRpcServer({
     app: definition.app,
     config,
-    logger: createLogger(definition.app, config.LOG_LEVEL),
+    logger,
     services: [definition.service],
     routes: (router) => router.service(definition.service, handlers),
     errorMappers: [mapDatabaseError],

@@ -25,6 +25,18 @@ export const env = {
   milliseconds: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
   count: (fallback: number) => z.coerce.number().int().min(1).default(fallback),
   url: (fallback: string) => z.url().default(fallback),
+  /** Comma-separated URLs (spaces around the commas allowed); unset or empty: none. */
+  urlList: () =>
+    z
+      .string()
+      .default('')
+      .transform((list) =>
+        list
+          .split(',')
+          .map((url) => url.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url())),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

@@ -1,7 +1,7 @@
 /**
  * Writes orders a chunk at a time. Each chunk runs under a SAVEPOINT: its
  * rows are COPYed (pg-copy-streams) into a temporary staging table, then one
- * statement takes ids from the orders sequence and INSERT ... SELECTs the
+ * statement makes the orders' ids and INSERT ... SELECTs the
  * orders, items and history. Each order is written PENDING with
  * total = sum(quantity * unit_price_minor) and one history row
  * null -> PENDING "imported" dated at its created_at. A chunk naming an
@@ -32,20 +32,20 @@ const stagingTable = `
     quantity integer NOT NULL, unit_price_minor bigint NOT NULL, currency char(3) NOT NULL, created_at timestamptz NOT NULL
   ) ON COMMIT DROP`;
 
-// ids come from the orders sequence in file order (the ref -> id map is the
-// materialized CTE); items and history join it. The foreign keys of the items
+// ids are made in the customer's bucket (new_row_id, the SQL twin of
+// src/shards/ids.ts), in file order (the ref -> id map is the materialized CTE); items and history join it. The foreign keys of the items
 // and history are checked at the end of the statement, after the orders exist.
 const insertChunk = `
   WITH ids AS MATERIALIZED (
-    SELECT ref, nextval(pg_get_serial_sequence('orders', 'id')) AS id, customer_id, currency, created_at, total_minor
+    SELECT ref, new_row_id(customer_bucket(customer_id)) AS id, customer_bucket(customer_id) AS bucket, customer_id, currency, created_at, total_minor
     FROM (
       SELECT ref, min(line) AS first_line, min(customer_id) AS customer_id, min(currency) AS currency,
              min(created_at) AS created_at, sum(quantity * unit_price_minor)::bigint AS total_minor
       FROM import_rows GROUP BY ref ORDER BY first_line
     ) o
   ), new_orders AS (
-    INSERT INTO orders (id, customer_id, status, total_minor, currency, created_at, updated_at)
-    SELECT id, customer_id, 'PENDING', total_minor, currency, created_at, now() FROM ids
+    INSERT INTO orders (id, bucket, customer_id, status, total_minor, currency, created_at, updated_at)
+    SELECT id, bucket, customer_id, 'PENDING', total_minor, currency, created_at, now() FROM ids
     RETURNING id
   ), new_items AS (
     INSERT INTO order_items (order_id, sku, name, quantity, unit_price_minor, line_total_minor)
