@@ -116,6 +116,7 @@ async function prismaCreateMany(url: string, file: string): Promise<number> {
           await tx.orderStatusHistory.createMany({
             data: chunk.map((o, i) => ({
               orderId: created[i]!.id,
+              seq: 1,
               fromStatus: null,
               toStatus: 'PENDING' as const,
               reason: 'imported',
@@ -157,7 +158,7 @@ async function rowByRow(url: string, file: string): Promise<number> {
           items++;
         }
         await client.query(
-          `INSERT INTO order_status_history (order_id, from_status, to_status, reason, changed_at) VALUES ($1, NULL, 'PENDING', 'imported', $2)`,
+          `INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason, changed_at) VALUES ($1, 1, NULL, 'PENDING', 'imported', $2)`,
           [rows[0]!.id, first.createdAt],
         );
         await client.query('COMMIT');

@@ -28,6 +28,7 @@ import { serviceTransport } from '@oms/platform';
 import { cloneTemplate, explain, prepareTemplate } from '@oms/testing';
 import type { Client } from 'pg';
 import { PrismaClient } from '../src/generated/prisma/client';
+import { customerBucket } from '../src/shards/ids';
 import { OrderStore } from '../src/store';
 
 const orderCount = Number(process.argv[2] ?? 1_000_000);
@@ -42,6 +43,16 @@ const serviceDir = new URL('..', import.meta.url).pathname;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (t: number) => `${t.toFixed(t < 1 ? 2 : 1)} ms`;
 const at = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+/** The customer of the i-th order: customer 1 has every 40th. */
+const customerOf = (i: number) => (i % 40 === 0 ? 1 : 2 + (i % (customerCount - 1)));
+const customerSql = (i: string) => `CASE WHEN ${i} % 40 = 0 THEN 1 ELSE 2 + ${i} % ${customerCount - 1} END`;
+/**
+ * The i-th order's id: routable (src/shards/ids.ts) with i where the time goes,
+ * so ids follow i and a range of i is a range of ids (the loading goes by chunks of i).
+ */
+const orderId = (i: number) => (1n << 62n) | (BigInt(i) << 20n) | BigInt(customerBucket(BigInt(customerOf(i))));
+const orderIdSql = (i: string, customer: string) => `((1::bigint << 62) | (${i}::bigint << 20) | customer_bucket(${customer}))`;
 
 /** Runs `insert` over [from, to] in chunks, printing the rows so far; resolves with the rows inserted. */
 async function load(label: string, from: number, to: number, insert: (lo: number, hi: number) => Promise<number>): Promise<number> {
@@ -71,18 +82,16 @@ async function loadData(c: Client): Promise<number> {
   await load('orders', 1, orderCount, async (lo, hi) => {
     const { rowCount } = await c.query(
       `INSERT INTO orders (id, bucket, customer_id, status, total_minor, currency, created_at)
-       SELECT new_row_id(customer_bucket(c)), customer_bucket(c), c,
+       SELECT ${orderIdSql('i', 'c')}, customer_bucket(c), c,
               (ARRAY['PENDING', 'PAID', 'SHIPPING', 'DELIVERED']::order_status[])[1 + i % 4],
               1000 + (i::bigint * 7919) % 90000, 'EUR', $3::timestamptz - make_interval(secs => $4 - i)
-       FROM generate_series($1::int, $2::int) i, LATERAL (SELECT CASE WHEN i % 40 = 0 THEN 1 ELSE 2 + i % ${customerCount - 1} END AS c) customer`,
+       FROM generate_series($1::int, $2::int) i, LATERAL (SELECT ${customerSql('i')} AS c) customer`,
       [lo, hi, newest, orderCount],
     );
     return rowCount ?? 0;
   });
-  const { rows } = await c.query<{ min: string; max: string }>('SELECT min(id), max(id) FROM orders');
-  const [first, last] = [Number(rows[0]!.min), Number(rows[0]!.max)];
   // The items split their order's total (3 items when it is odd), so totals add up as in real data.
-  const items = await load('items', first, last, async (lo, hi) => {
+  const items = await load('items', 1, orderCount, async (lo, hi) => {
     const { rowCount } = await c.query(
       `INSERT INTO order_items (order_id, sku, name, quantity, unit_price_minor, line_total_minor)
        SELECT o.id, 'SKU-' || k, 'Bench item ' || k, 1, p.price, p.price
@@ -90,14 +99,15 @@ async function loadData(c: Client): Promise<number> {
             LATERAL (SELECT 2 + o.total_minor % 2 AS n) s,
             LATERAL generate_series(1, s.n::int) k,
             LATERAL (SELECT o.total_minor / s.n + CASE WHEN k = s.n THEN o.total_minor % s.n ELSE 0 END AS price) p
-       WHERE o.id BETWEEN $1 AND $2`,
+       WHERE o.id BETWEEN (1::bigint << 62) | ($1::bigint << 20) AND (1::bigint << 62) | ($2::bigint << 20) | 1023`,
       [lo, hi],
     );
     return rowCount ?? 0;
   });
-  await load('history', first, last, async (lo, hi) => {
+  await load('history', 1, orderCount, async (lo, hi) => {
     const { rowCount } = await c.query(
-      `INSERT INTO order_status_history (order_id, to_status, reason) SELECT id, status, 'bench' FROM orders WHERE id BETWEEN $1 AND $2`,
+      `INSERT INTO order_status_history (order_id, seq, to_status, reason) SELECT id, 1, status, 'bench' FROM orders
+       WHERE id BETWEEN (1::bigint << 62) | ($1::bigint << 20) AND (1::bigint << 62) | ($2::bigint << 20) | 1023`,
       [lo, hi],
     );
     return rowCount ?? 0;
@@ -109,7 +119,7 @@ async function loadData(c: Client): Promise<number> {
   return items;
 }
 
-const randomIds = (n: number) => Array.from({ length: n }, () => String(1 + Math.floor(Math.random() * orderCount)));
+const randomIds = (n: number) => Array.from({ length: n }, () => orderId(1 + Math.floor(Math.random() * orderCount)).toString());
 
 /** Sorted latencies (ms) of `call` over fresh random order ids, one at a time, after the warm-up. */
 async function latencies(call: (id: string) => Promise<void>): Promise<number[]> {

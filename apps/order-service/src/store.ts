@@ -122,7 +122,7 @@ export class OrderStore extends IdempotentStore<Tx> {
         totalMinor: priced.totalMinor,
         currency: priced.currency,
         items: { create: priced.items },
-        history: { create: { fromStatus: null, toStatus: 'PENDING', reason: 'order placed' } },
+        history: { create: { seq: 1, fromStatus: null, toStatus: 'PENDING', reason: 'order placed' } },
       },
       include: withItems,
     });

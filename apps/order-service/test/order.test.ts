@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Code, type Client } from '@connectrpc/connect';
-import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService, OrderStatus, type Order } from '@oms/contracts/order/v1';
 import { withClient } from '@oms/db';
-import { createLogger, serviceClient, startRpcServer, type RpcServer } from '@oms/platform';
+import { serviceClient, type RpcServer } from '@oms/platform';
 import { freePort } from '@oms/platform';
 import { cloneTemplate, fieldViolations, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrderService } from '../src/main';
+import { startFakeInventory, type FakeInventory } from './fake-inventory';
 
 const statuses = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED', 'DELIVERED', 'CANCELLING', 'CANCELLED'] as const;
 type Status = (typeof statuses)[number];
@@ -34,40 +34,21 @@ const pathTo: Record<Status, Status[]> = {
   CANCELLED: ['CANCELLING', 'CANCELLED'],
 };
 
-/** A stand-in for inventory-service: products in memory, served over real gRPC. */
-const products = new Map<string, { sku: string; name: string; unitPrice: { amountMinor: bigint; currency: string } }>();
-let listProductsCalls = 0;
-
 let db: TestDatabase;
-let fakeInventory: RpcServer;
+let inventory: FakeInventory;
 let server: RpcServer;
 let orders: Client<typeof OrderService>;
 
 beforeAll(async () => {
   db = await cloneTemplate('oms_order');
-  fakeInventory = await startRpcServer({
-    app: 'fake-inventory',
-    config: { HOST: '127.0.0.1', PORT: 0, METRICS_PORT: 0, SHUTDOWN_GRACE_MS: 1000 },
-    logger: createLogger('fake-inventory', 'silent'),
-    services: [InventoryService],
-    routes: (router) =>
-      router.service(InventoryService, {
-        listProducts({ skus, pageSize }) {
-          listProductsCalls++;
-          return { products: skus.flatMap((sku) => products.get(sku) ?? []).slice(0, pageSize || 50) };
-        },
-        getProduct({ sku }) {
-          return { product: products.get(sku) };
-        },
-      }),
-  });
-  server = await startOrderService({ ...testServiceEnv(db.url), INVENTORY_SERVICE_URL: fakeInventory.url });
+  inventory = await startFakeInventory();
+  server = await startOrderService({ ...testServiceEnv(db.url), INVENTORY_SERVICE_URL: inventory.server.url });
   orders = serviceClient(OrderService, server.url);
 });
 
 afterAll(async () => {
   await server?.close();
-  await fakeInventory?.close();
+  await inventory?.server.close();
   await db?.drop();
 });
 
@@ -84,12 +65,7 @@ async function customer(withAddress = true) {
   return customer!;
 }
 
-let skuCounter = 0;
-function stock(amountMinor: bigint, currency = 'USD'): string {
-  const sku = `SKU-${++skuCounter}`;
-  products.set(sku, { sku, name: `Product ${sku}`, unitPrice: { amountMinor, currency } });
-  return sku;
-}
+const stock = (amountMinor: bigint, currency?: string) => inventory.stock(amountMinor, currency);
 
 async function placeOrder(customerId?: string, lines = [{ sku: stock(1000n), quantity: 1 }]): Promise<Order> {
   const { order } = await orders.createOrder({ customerId: customerId ?? (await customer()).id, lines, idempotencyKey: key() });
@@ -192,7 +168,7 @@ describe('CreateOrder', () => {
       [cheap, `Product ${cheap}`, 3, 1999n, 5997n],
       [dear, `Product ${dear}`, 2, 4_503_599_627_370_497n, 9_007_199_254_740_994n],
     ]);
-    products.set(cheap, { ...products.get(cheap)!, unitPrice: { amountMinor: 1n, currency: 'USD' } });
+    inventory.products.set(cheap, { ...inventory.products.get(cheap)!, unitPrice: { amountMinor: 1n, currency: 'USD' } });
     const { order: got } = await orders.getOrder({ orderId: order.id });
     expect(got?.items[0]?.unitPrice?.amountMinor).toBe(1999n);
     expect(got?.total?.amountMinor).toBe(9_007_199_254_746_991n);
@@ -202,10 +178,10 @@ describe('CreateOrder', () => {
     const c = await customer();
     const request = { customerId: c.id, lines: [{ sku: stock(500n), quantity: 2 }], idempotencyKey: key() };
     const first = await orders.createOrder(request);
-    const calls = listProductsCalls;
+    const calls = inventory.listProductsCalls();
     const again = await orders.createOrder(request);
     expect(again).toEqual(first);
-    expect(listProductsCalls).toBe(calls);
+    expect(inventory.listProductsCalls()).toBe(calls);
     expect((await orders.listOrders({ customerId: c.id })).orders.map((o) => o.id)).toEqual([first.order!.id]);
     const conflict = await rpcError(orders.createOrder({ ...request, lines: [{ sku: request.lines[0]!.sku, quantity: 3 }] }));
     expect(conflict.code).toBe(Code.AlreadyExists);

@@ -53,8 +53,8 @@ const insertChunk = `
     FROM import_rows r JOIN ids USING (ref) ORDER BY r.line
     RETURNING order_id
   ), new_history AS (
-    INSERT INTO order_status_history (order_id, from_status, to_status, reason, changed_at)
-    SELECT id, NULL, 'PENDING', 'imported', created_at FROM ids ORDER BY id
+    INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason, changed_at)
+    SELECT id, 1, NULL, 'PENDING', 'imported', created_at FROM ids ORDER BY id
     RETURNING order_id
   )
   SELECT (SELECT count(*) FROM new_orders)::int AS orders, (SELECT count(*) FROM new_items)::int AS items,

@@ -5,23 +5,30 @@
  * A new id is 63 bits, positive in a signed BIGINT:
  *   bit 62         1: a routable id (ids made before sharding are below 2^62)
  *   bits 20..61    milliseconds since 2026-01-01 (139 years): ids grow with time, so inserts stay at the index's end
- *   bits 10..19    random: two ids made in the same millisecond for the same bucket differ
+ *   bits 10..19    a counter (from a random start per process; a cycling sequence in SQL):
+ *                  ids made in the same millisecond for the same bucket differ
  *   bits 0..9      the bucket
  * Ids need no central sequence: an id's bucket fixes its shard, so its
- * primary key there catches the rare duplicate (a retry makes another id).
+ * primary key there catches the rare duplicate (two replicas, same
+ * millisecond, bucket and counter): ABORTED, and the retry makes another id.
  */
 import { createHash, randomInt } from 'node:crypto';
 
 export const BUCKETS = 1024;
 const bucketBits = 10n;
-const randomBits = 10n;
+const sequenceBits = 10n;
 const routable = 1n << 62n;
 const epochMs = Date.UTC(2026, 0, 1);
+
+// Counts through the middle bits from a random start: distinct for 1,024 ids in a
+// row in this process, and unlikely to meet another replica's in the same millisecond.
+let sequence = randomInt(1 << Number(sequenceBits));
 
 /** A new id in `bucket`. */
 export function newId(bucket: number, nowMs = Date.now()): bigint {
   const ms = BigInt(nowMs - epochMs);
-  return routable | (ms << (bucketBits + randomBits)) | (BigInt(randomInt(1 << Number(randomBits))) << bucketBits) | BigInt(bucket);
+  sequence = (sequence + 1) % (1 << Number(sequenceBits));
+  return routable | (ms << (bucketBits + sequenceBits)) | (BigInt(sequence) << bucketBits) | BigInt(bucket);
 }
 
 export const isRoutable = (id: bigint): boolean => id >= routable;

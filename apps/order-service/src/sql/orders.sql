@@ -23,7 +23,7 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL (
   SELECT json_agg(json_build_object(
            'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)
-         ORDER BY h.id) AS history
+         ORDER BY h.seq) AS history
   FROM order_status_history h WHERE h.order_id = o.id
 ) history
 WHERE o.id = :id!;
@@ -53,7 +53,8 @@ LIMIT :limit!::int;
 
 /*
   A status change and its history row in one statement (the row is locked
-  by LockOrder first); answers with the order as it is now, without history.
+  by LockOrder first, which also makes the history's next seq safe to take);
+  answers with the order as it is now, without history.
 */
 /* @name MoveOrder */
 WITH moved AS (
@@ -64,8 +65,9 @@ WITH moved AS (
   WHERE id = :id!
   RETURNING id, customer_id, status, total_minor, currency, notes, created_at, updated_at
 ), logged AS (
-  INSERT INTO order_status_history (order_id, from_status, to_status, reason)
-  SELECT id, :from!::order_status, :to!::order_status, :reason! FROM moved
+  INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason)
+  SELECT id, (SELECT coalesce(max(h.seq), 0) + 1 FROM order_status_history h WHERE h.order_id = moved.id), :from!::order_status, :to!::order_status, :reason!
+  FROM moved
 )
 SELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.created_at, m.updated_at,
        items.items AS "items!"
