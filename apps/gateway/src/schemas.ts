@@ -15,6 +15,7 @@ import {
   CreateCustomerRequestSchema,
   CreateOrderRequestSchema,
   GetOrderRequestSchema,
+  ListAllOrdersRequestSchema,
   ListOrdersRequestSchema,
   UpdateOrderStatusRequestSchema,
 } from '@oms/contracts/order/v1';
@@ -90,17 +91,44 @@ export const Order = Type.Object({
   history: Type.Optional(Type.Array(StatusChange)),
 });
 
+// A string in the query: body validation never coerces types, so neither does the query.
+// Hence page_size's 1..100 is written as a pattern; test/schemas.test.ts holds it to the contract.
+const PageSize = Type.String({ pattern: '^([1-9][0-9]?|100)$', description: '1 to 100 (default 20)' });
+
 export const ListOrdersQuery = Type.Object(
   {
     status: Type.Optional(OrderStatusName),
-    // A string in the query: body validation never coerces types, so neither does the query.
-    // Hence page_size's 1..100 is written as a pattern; test/schemas.test.ts holds it to the contract.
-    limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]?|100)$', description: '1 to 100 (default 20)' })),
+    limit: Type.Optional(PageSize),
     cursor: Type.Optional(Type.String({ ...stringKeywords(ListOrdersRequestSchema.field.pageToken), description: 'nextCursor of the previous page' })),
   },
   strict,
 );
 export const OrderPage = Type.Object({ orders: Type.Array(Order), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+// The back office's views over every shard: named as the contract names them (ListAllOrders, CountOrdersByStatus).
+const MissingShards = Type.Array(Type.Object({ shard: Type.Integer(), reason: Type.String({ examples: ['no answer in 2000 ms'] }) }), {
+  description: 'the shards whose orders this answer leaves out, and why; empty when every shard answered',
+});
+export const AllOrdersQuery = Type.Object(
+  {
+    status: Type.Optional(OrderStatusName),
+    pageSize: Type.Optional(PageSize),
+    pageToken: Type.Optional(Type.String({ ...stringKeywords(ListAllOrdersRequestSchema.field.pageToken), description: 'nextPageToken of the previous page' })),
+  },
+  strict,
+);
+export const AllOrdersPage = Type.Object(
+  { orders: Type.Array(Order), nextPageToken: Type.Union([Type.String(), Type.Null()]), missingShards: MissingShards },
+  { description: 'A partial page (some shards missing) is still 200: its orders are the newest of the shards that answered, in order.' },
+);
+export const OrderCounts = Type.Object(
+  {
+    counts: Type.Array(Type.Object({ status: OrderStatusName, count: Type.Integer() }), { description: 'the statuses that have orders' }),
+    total: Type.Integer(),
+    missingShards: MissingShards,
+  },
+  { description: 'A partial count (some shards missing) is still 200: the sums of the shards that answered.' },
+);
 
 export const Progress = Type.Object({
   orderId: Id,

@@ -3,9 +3,22 @@ import type { Static } from '@sinclair/typebox';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { Address, Money } from '@oms/contracts/common/v1';
 import type { Product } from '@oms/contracts/inventory/v1';
-import { OrderStatus, type Customer, type Order } from '@oms/contracts/order/v1';
+import {
+  OrderStatus,
+  type CountOrdersByStatusResponse,
+  type Customer,
+  type ListAllOrdersResponse,
+  type Order,
+  type ShardFailure,
+} from '@oms/contracts/order/v1';
 import type { StatusName } from '@oms/contracts/order-lifecycle';
-import type { Customer as CustomerJson, Order as OrderJson, Product as ProductJson } from './schemas';
+import type {
+  AllOrdersPage as AllOrdersPageJson,
+  Customer as CustomerJson,
+  Order as OrderJson,
+  OrderCounts as OrderCountsJson,
+  Product as ProductJson,
+} from './schemas';
 
 const money = (m: Money | undefined) => ({ amountMinor: (m?.amountMinor ?? 0n).toString(), currency: m?.currency ?? '' });
 const time = (t: Timestamp | undefined) => (t ? timestampDate(t).toISOString() : '');
@@ -27,6 +40,21 @@ export function orderView(order: Order): Static<typeof OrderJson> {
       reason: h.reason,
       changedAt: time(h.changedAt),
     })),
+  };
+}
+
+const missingShardsView = (missing: ShardFailure[]) => missing.map(({ shard, reason }) => ({ shard, reason }));
+
+export function allOrdersView(page: ListAllOrdersResponse): Static<typeof AllOrdersPageJson> {
+  return { orders: page.orders.map(orderView), nextPageToken: page.nextPageToken || null, missingShards: missingShardsView(page.missingShards) };
+}
+
+// Counts of orders stay far below 2^53: plain JSON numbers.
+export function orderCountsView(answer: CountOrdersByStatusResponse): Static<typeof OrderCountsJson> {
+  return {
+    counts: answer.counts.map((c) => ({ status: statusName(c.status), count: Number(c.count) })),
+    total: Number(answer.total),
+    missingShards: missingShardsView(answer.missingShards),
   };
 }
 

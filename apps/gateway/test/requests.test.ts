@@ -59,6 +59,20 @@ describe('who may do what', () => {
     expectProblem(await h.call('POST', '/v1/admin/products', { token: ada.token, body: {} }), 403);
     expectProblem(await h.call('POST', '/v1/admin/products/RQ-MUG/stock-adjustments', { token: ada.token, headers, body: {} }), 403);
     expectProblem(await h.call('POST', '/v1/admin/products', { body: {} }), 401);
+    expectProblem(await h.call('GET', '/v1/admin/orders', { token: ada.token }), 403);
+    expectProblem(await h.call('GET', '/v1/admin/orders/counts', { token: ada.token }), 403);
+  });
+
+  it("lets an admin list every customer's orders and count them by status", async () => {
+    const list = await h.call('GET', '/v1/admin/orders?pageSize=100', { token: h.adminToken });
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ nextPageToken: null, missingShards: [] });
+    expect(list.body.orders.map((o: { id: string }) => o.id)).toContain(adaOrderId);
+    const counts = await h.call('GET', '/v1/admin/orders/counts', { token: h.adminToken });
+    expect(counts.status).toBe(200);
+    expect(counts.body.missingShards).toEqual([]);
+    expect(counts.body.total).toBe(list.body.orders.length);
+    expect(counts.body.counts.reduce((sum: number, c: { count: number }) => sum + c.count, 0)).toBe(counts.body.total);
   });
 
   it('lets an admin adjust stock, idempotently', async () => {

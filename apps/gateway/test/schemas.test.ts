@@ -1,9 +1,9 @@
 /** The request schemas take their limits from the contract; where the JSON shape differs, they still agree with it. */
 import { LineSchema } from '@oms/contracts/common/v1';
 import { integerKeywords, stringKeywords } from '@oms/contracts/json-rules';
-import { CreateOrderRequestSchema, ListOrdersRequestSchema } from '@oms/contracts/order/v1';
+import { CreateOrderRequestSchema, ListAllOrdersRequestSchema, ListOrdersRequestSchema } from '@oms/contracts/order/v1';
 import { describe, expect, it } from 'vitest';
-import { CreateOrderBody, IdempotencyHeaders, Line, ListOrdersQuery } from '../src/schemas';
+import { AllOrdersQuery, CreateOrderBody, IdempotencyHeaders, Line, ListOrdersQuery } from '../src/schemas';
 
 describe('request schemas', () => {
   it("carry the contract's limits", () => {
@@ -18,6 +18,11 @@ describe('request schemas', () => {
     const admitted = Array.from({ length: maximum! + 10 }, (_, n) => n).filter((n) => limit.test(String(n)));
     expect(admitted).toEqual(Array.from({ length: maximum! }, (_, n) => n + 1));
     expect(limit.test('01')).toBe(false);
+  });
+
+  it("admit as the admin list's pageSize the same page sizes, as the contract's ListAllOrders does", () => {
+    expect(AllOrdersQuery.properties.pageSize).toEqual(ListOrdersQuery.properties.limit);
+    expect(integerKeywords(ListAllOrdersRequestSchema.field.pageSize)).toEqual(integerKeywords(ListOrdersRequestSchema.field.pageSize));
   });
 
   it('leave room in the idempotency key for the "<customer id>:" scope of an order', () => {

@@ -4,7 +4,7 @@ import type { Product } from '@oms/contracts/inventory/v1';
 import { OrderStatus, type CreateCustomerRequest, type UpdateOrderStatusRequest } from '@oms/contracts/order/v1';
 import { canMove, type StatusName } from '@oms/contracts/order-lifecycle';
 import { refuse, type Refusal } from '@oms/db';
-import { Violations } from '@oms/platform';
+import { pageToken, Violations } from '@oms/platform';
 
 const maxInt64 = 9223372036854775807n;
 
@@ -105,10 +105,10 @@ export function priceLines(lines: Line[], products: Product[]): PricedOrder | Re
   return { items, totalMinor, currency: currencies[0]! };
 }
 
-/** A ListOrders page token's content: the last order's created_at (ISO 8601) and id. */
-export type Cursor = [createdAt: string, id: string];
+/** A page token's content (ListOrders, ListAllOrders): the last order's created_at (ISO 8601) and id. */
+type Cursor = [createdAt: string, id: string];
 
-export function isCursor(value: unknown): value is Cursor {
+function isCursor(value: unknown): value is Cursor {
   if (!Array.isArray(value) || value.length !== 2) return false;
   const [createdAt, id] = value as unknown[];
   return (
@@ -118,4 +118,24 @@ export function isCursor(value: unknown): value is Cursor {
     /^[1-9][0-9]{0,18}$/.test(id) &&
     BigInt(id) <= maxInt64
   );
+}
+
+/** Where a page of orders ends: the last order's sort key (pages are newest first by created_at, then id). */
+export interface OrderPosition {
+  createdAt: Date;
+  id: bigint;
+}
+
+/** A page request's size (0 means 20) and where it starts (after its page token's order). */
+export function pageRequest(req: { pageSize: number; pageToken: string }): { limit: number; after?: OrderPosition } {
+  const after = pageToken.decode(req.pageToken, isCursor);
+  return { limit: req.pageSize || 20, after: after && { createdAt: new Date(after[0]), id: BigInt(after[1]) } };
+}
+
+/** The page out of rows fetched one beyond it: that extra row, if there is one, says a next page exists. */
+export function pageOf<T extends OrderPosition>(rows: T[], limit: number): { page: T[]; nextPageToken: string } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const cursor: Cursor | undefined = rows.length > limit && last ? [last.createdAt.toISOString(), last.id.toString()] : undefined;
+  return { page, nextPageToken: cursor ? pageToken.encode(cursor) : '' };
 }

@@ -5,6 +5,7 @@ import { OrderService } from '@oms/contracts/order/v1';
 import { startPrismaService } from '@oms/db';
 import { env, runApp, serviceClient, serviceConfigShape } from '@oms/platform';
 import { OrderCache } from './cache';
+import { crossShardHandlers } from './cross-shard';
 import { PrismaClient } from './generated/prisma/client';
 import { orderMetrics } from './metrics';
 import { createOrderService } from './service';
@@ -18,6 +19,8 @@ const config = {
   ORDER_CACHE_MAX: env.count(10_000),
   /** Shards 1, 2, ... (comma-separated database URLs); DATABASE_URL is shard 0 and holds the bucket map. */
   ORDER_SHARD_URLS: env.urlList(),
+  /** How long a cross-shard query (ListAllOrders, CountOrdersByStatus) waits for each shard. */
+  ORDER_SHARD_TIMEOUT_MS: env.milliseconds(2000),
 };
 
 const shardUrls = (config: { DATABASE_URL: string; ORDER_SHARD_URLS: string[] }) => [config.DATABASE_URL, ...config.ORDER_SHARD_URLS];
@@ -49,7 +52,12 @@ export function startOrderService(environment: Record<string, string | undefined
           (await Promise.allSettled(router.shards.map((shard) => shard.store.stuckOrders(statuses)))).flatMap((r) => (r.status === 'fulfilled' ? r.value : [])),
         );
         const cache = new OrderCache({ ttlMs: config.ORDER_CACHE_TTL_MS, max: config.ORDER_CACHE_MAX }, metrics);
-        return createOrderService(router, inventory, cache);
+        return createOrderService(
+          router,
+          inventory,
+          cache,
+          crossShardHandlers(() => router.shards, config.ORDER_SHARD_TIMEOUT_MS),
+        );
       },
     },
     environment,

@@ -20,11 +20,12 @@ import {
 } from '@oms/contracts/order/v1';
 import { statusName } from '@oms/contracts/order-lifecycle';
 import { found, Refusal } from '@oms/db';
-import { notFound, pageToken } from '@oms/platform';
-import { checkCustomerName, checkStatusUpdate, customerName, fullName, isCursor, priceLines } from './domain';
+import { notFound } from '@oms/platform';
+import { checkCustomerName, checkStatusUpdate, customerName, fullName, pageOf, pageRequest, priceLines } from './domain';
 import type { OrderCache } from './cache';
 import { bucketOfKey, customerBucket, newId } from './shards/ids';
 import type { ShardRouter } from './shards/router';
+import type { CrossShardHandlers } from './cross-shard';
 import type { CustomerRow, OrderRow, OrderWithHistoryRow } from './store';
 
 function toCustomer(row: CustomerRow): Customer {
@@ -49,7 +50,7 @@ function toCustomer(row: CustomerRow): Customer {
   });
 }
 
-function toOrder(row: OrderRow & Partial<Pick<OrderWithHistoryRow, 'history'>>): Order {
+export function toOrder(row: OrderRow & Partial<Pick<OrderWithHistoryRow, 'history'>>): Order {
   const money = (amountMinor: bigint) => create(MoneySchema, { amountMinor, currency: row.currency });
   return create(OrderSchema, {
     id: row.id.toString(),
@@ -90,7 +91,12 @@ async function productsFor(inventory: Client<typeof InventoryService>, lines: Li
   }
 }
 
-export function createOrderService(router: ShardRouter, inventory: Client<typeof InventoryService>, cache: OrderCache): ServiceImpl<typeof OrderService> {
+export function createOrderService(
+  router: ShardRouter,
+  inventory: Client<typeof InventoryService>,
+  cache: OrderCache,
+  crossShard: CrossShardHandlers,
+): ServiceImpl<typeof OrderService> {
   /**
    * Every write to an existing order goes through here. Invalidating after
    * the commit (not inside the transaction) means no GetOrder can read the
@@ -113,6 +119,8 @@ export function createOrderService(router: ShardRouter, inventory: Client<typeof
   }
 
   return {
+    ...crossShard,
+
     async createCustomer(req) {
       checkCustomerName(req);
       const bucket = bucketOfKey(req.idempotencyKey);
@@ -170,26 +178,16 @@ export function createOrderService(router: ShardRouter, inventory: Client<typeof
     },
 
     async listOrders(req) {
-      const limit = req.pageSize || 20;
-      const after = pageToken.decode(req.pageToken, isCursor);
+      const { limit, after } = pageRequest(req);
       const customerId = BigInt(req.customerId);
       const bucket = customerBucket(customerId);
       const rows = await router.run(bucket, async ({ store }) => {
-        const rows = await store.listOrders({
-          customerId,
-          status: statusName(req.status),
-          after: after && { createdAt: new Date(after[0]), id: BigInt(after[1]) },
-          limit: limit + 1,
-        });
+        const rows = await store.listOrders({ customerId, status: statusName(req.status), after, limit: limit + 1 });
         if (rows.length === 0) await store.assertOwns(bucket);
         return rows;
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        orders: page.map(toOrder),
-        nextPageToken: rows.length > limit && last ? pageToken.encode([last.createdAt.toISOString(), last.id.toString()]) : '',
-      };
+      const { page, nextPageToken } = pageOf(rows, limit);
+      return { orders: page.map(toOrder), nextPageToken };
     },
 
     async validateOrder(req) {

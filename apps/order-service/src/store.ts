@@ -9,9 +9,20 @@ import { IdempotentStore, sqlConnection, type IdempotentCall, type Refusal, type
 import { z } from 'zod';
 import { type PrismaClient, type Prisma } from './generated/prisma/client';
 import { statuses, type StatusName } from '@oms/contracts/order-lifecycle';
-import { transitionRefusal, validationRefusal, type CustomerName, type PricedOrder } from './domain';
+import { transitionRefusal, validationRefusal, type CustomerName, type OrderPosition, type PricedOrder } from './domain';
 import { WrongShard } from './shards/router';
-import { countStuckOrders, getOrder, listOrders, lockOrder, moveOrder, type CountStuckOrdersResult, type ListOrdersResult } from './sql/orders.queries';
+import {
+  countOrdersByStatus,
+  countStuckOrders,
+  getOrder,
+  listAllOrders,
+  listOrders,
+  lockOrder,
+  moveOrder,
+  type CountOrdersByStatusResult,
+  type CountStuckOrdersResult,
+  type ListOrdersResult,
+} from './sql/orders.queries';
 
 type Tx = Prisma.TransactionClient;
 
@@ -45,12 +56,6 @@ export type CustomerRow = Prisma.CustomerGetPayload<object>;
 interface Placement {
   id: bigint;
   bucket: number;
-}
-
-/** Where a ListOrders page ends: the last order's sort key. */
-interface OrderPosition {
-  createdAt: Date;
-  id: bigint;
 }
 
 const withItems = { items: { orderBy: { sku: 'asc' } } } satisfies Prisma.OrderInclude;
@@ -176,5 +181,17 @@ export class OrderStore extends IdempotentStore<Tx> {
     const order = await this.lockOrder(tx, id);
     if (!order) return null;
     return transitionRefusal(id, order.status, expected, next) ?? this.moveOrder(tx, id, order.status, next, reason);
+  }
+
+  /** This shard's part of ListAllOrders: a keyset page of every customer's orders, newest first, with their items; one query. */
+  async listAllOrders(options: { status?: StatusName; after?: OrderPosition; limit: number }): Promise<OrderRow[]> {
+    const { status, after, limit } = options;
+    const rows = await listAllOrders.run({ status, afterCreatedAt: after?.createdAt, afterId: after?.id, limit }, sqlConnection(this.prisma));
+    return rows.map((row) => ({ ...row, items: itemsJson.parse(row.items) }));
+  }
+
+  /** This shard's orders counted by status (only the statuses it has). */
+  countOrdersByStatus(): Promise<CountOrdersByStatusResult[]> {
+    return countOrdersByStatus.run(undefined, sqlConnection(this.prisma));
   }
 }

@@ -227,7 +227,7 @@ export interface CountStuckOrdersQuery {
   result: CountStuckOrdersResult;
 }
 
-const countStuckOrdersIR: any = {"usedParamSet":{"statuses":true},"params":[{"name":"statuses","required":true,"transform":{"type":"array_spread"},"locs":[{"a":239,"b":248}]}],"statement":"SELECT status,\n       count(*) AS \"over5m!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 hour') AS \"over1h!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 day') AS \"over1d!\"\nFROM orders\nWHERE status IN :statuses!\n  AND created_at < now() - interval '5 minutes'\nGROUP BY status"};
+const countStuckOrdersIR: any = {"usedParamSet":{"statuses":true},"params":[{"name":"statuses","required":true,"transform":{"type":"array_spread"},"locs":[{"a":239,"b":248}]}],"statement":"SELECT status,\n       count(*) AS \"over5m!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 hour') AS \"over1h!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 day') AS \"over1d!\"\nFROM orders\nWHERE status IN :statuses!\n  AND created_at < now() - interval '5 minutes'\nGROUP BY status                                                                                                                                                                                                    "};
 
 /**
  * Query generated from SQL:
@@ -239,9 +239,88 @@ const countStuckOrdersIR: any = {"usedParamSet":{"statuses":true},"params":[{"na
  * FROM orders
  * WHERE status IN :statuses!
  *   AND created_at < now() - interval '5 minutes'
- * GROUP BY status
+ * GROUP BY status                                                                                                                                                                                                    
  * ```
  */
 export const countStuckOrders = new PreparedQuery<CountStuckOrdersParams,CountStuckOrdersResult>(countStuckOrdersIR);
+
+
+/** 'ListAllOrders' parameters type */
+export interface ListAllOrdersParams {
+  afterCreatedAt?: DateOrString | null | void;
+  afterId?: bigint | null | void;
+  limit: number;
+  status?: order_status | null | void;
+}
+
+/** 'ListAllOrders' return type */
+export interface ListAllOrdersResult {
+  createdAt: Date;
+  currency: string;
+  customerId: bigint;
+  id: bigint;
+  items: Json;
+  notes: string | null;
+  status: order_status;
+  totalMinor: bigint;
+  updatedAt: Date;
+}
+
+/** 'ListAllOrders' query type */
+export interface ListAllOrdersQuery {
+  params: ListAllOrdersParams;
+  result: ListAllOrdersResult;
+}
+
+const listAllOrdersIR: any = {"usedParamSet":{"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":479,"b":485},{"a":523,"b":529}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":553,"b":567},{"a":617,"b":631}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":647,"b":654}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":710,"b":716}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                    "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,
+ *        items.items AS "items!"
+ * FROM orders o
+ * CROSS JOIN LATERAL (
+ *   SELECT coalesce(json_agg(json_build_object(
+ *            'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+ *            'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)
+ *          ORDER BY i.sku), '[]') AS items
+ *   FROM order_items i WHERE i.order_id = o.id
+ * ) items
+ * WHERE (:status::order_status IS NULL OR o.status = :status::order_status)
+ *   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
+ * ORDER BY o.created_at DESC, o.id DESC
+ * LIMIT :limit!::int                                                                    
+ * ```
+ */
+export const listAllOrders = new PreparedQuery<ListAllOrdersParams,ListAllOrdersResult>(listAllOrdersIR);
+
+
+/** 'CountOrdersByStatus' parameters type */
+export type CountOrdersByStatusParams = void;
+
+/** 'CountOrdersByStatus' return type */
+export interface CountOrdersByStatusResult {
+  count: bigint;
+  status: order_status;
+}
+
+/** 'CountOrdersByStatus' query type */
+export interface CountOrdersByStatusQuery {
+  params: CountOrdersByStatusParams;
+  result: CountOrdersByStatusResult;
+}
+
+const countOrdersByStatusIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT status, count(*) AS \"count!\"\nFROM orders\nGROUP BY status"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT status, count(*) AS "count!"
+ * FROM orders
+ * GROUP BY status
+ * ```
+ */
+export const countOrdersByStatus = new PreparedQuery<CountOrdersByStatusParams,CountOrdersByStatusResult>(countOrdersByStatusIR);
 
 
