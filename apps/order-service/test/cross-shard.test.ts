@@ -47,8 +47,8 @@ async function insertOrders(url: string, orders: { createdAt?: Date; status: Sta
   const rows = await withClient(url, async (c) => {
     const { rows } = await c.query<{ id: string; created_at: Date; status: StatusName }>(
       `WITH o AS (
-         INSERT INTO orders (customer_id, status, total_minor, currency, notes, created_at)
-         SELECT $1, s, 1000, 'EUR', 'n', coalesce(t, now()) FROM unnest($2::timestamptz[], $3::order_status[]) AS u(t, s)
+         INSERT INTO orders (id, bucket, customer_id, status, total_minor, currency, notes, created_at)
+         SELECT new_row_id(customer_bucket($1)), customer_bucket($1), $1, s, 1000, 'EUR', 'n', coalesce(t, now()) FROM unnest($2::timestamptz[], $3::order_status[]) AS u(t, s)
          RETURNING id, created_at, status
        ), i AS (
          INSERT INTO order_items (order_id, sku, name, quantity, unit_price_minor, line_total_minor) SELECT id, 'MUG', 'Mug', 1, 1000, 1000 FROM o
@@ -94,11 +94,12 @@ async function allPages(client: Client<typeof OrderService>, request: { status?:
 
 beforeAll(async () => {
   for (let i = 0; i < 2; i++) databases.push(await cloneTemplate('oms_order'));
-  // Ids are unique across shards (as the sharded ids are): shard 1 counts from a million.
-  await withClient(databases[1]!.url, (c) => c.query('ALTER SEQUENCE orders_id_seq RESTART WITH 1000000'));
-  for (const { url } of databases) {
+  for (const [bucket, { url }] of databases.entries()) {
     const { rows } = await withClient(url, (c) =>
-      c.query<{ id: string }>(`INSERT INTO customers (first_name, email) VALUES ('Ada', 'ada@example.com') RETURNING id`),
+      c.query<{ id: string }>(
+        `INSERT INTO customers (id, bucket, first_name, email) VALUES (new_row_id($1::smallint), $1, 'Ada', 'ada@example.com') RETURNING id`,
+        [bucket],
+      ),
     );
     customers.set(url, BigInt(rows[0]!.id));
   }
