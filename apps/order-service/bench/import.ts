@@ -2,7 +2,7 @@
  * Rows per second of the CSV order import against its alternatives, each on
  * a fresh clone of the migrated oms_order template (Postgres from
  * OMS_POSTGRES_URL, as in the tests):
- *   ours        src/importer/: COPY into staging + INSERT ... SELECT, chunks under savepoints
+ *   ours        src/importer/ on one shard: COPY into staging + INSERT ... SELECT, chunks under savepoints
  *   prisma      Prisma createManyAndReturn/createMany per chunk of 1000 orders, one transaction a chunk
  *   row-by-row  one transaction per order, one INSERT per row (5,000 orders, rate extrapolated)
  *   psql \copy  the same CSV into an indexless staging table: the ceiling for getting the bytes in
@@ -20,6 +20,8 @@ import { pgAdapter, withClient } from '@oms/db';
 import { cloneTemplate, prepareTemplate, type TestDatabase } from '@oms/testing';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { csvHeader, importOrders, readOrders, type ImportOrder } from '../src/importer';
+import { withPrismaShards } from '../src/importer/map';
+import { ensureMap, firstMap } from '../src/shards/catalog';
 import { customerBucket, newId } from '../src/shards/ids';
 
 const orderCount = Number(process.argv[2] ?? 100_000);
@@ -44,7 +46,7 @@ async function writeCsv(file: string, orders: number): Promise<number> {
   return orders * 2;
 }
 
-/** A fresh database with customers 1..100. */
+/** A fresh database with customers 1..100, one shard holding every bucket. */
 async function freshDatabase(): Promise<TestDatabase> {
   const db = await cloneTemplate('oms_order');
   await withClient(db.url, (c) =>
@@ -52,6 +54,7 @@ async function freshDatabase(): Promise<TestDatabase> {
       `INSERT INTO customers (id, bucket, first_name, last_name, email) SELECT g, customer_bucket(g), 'Bench', g::text, 'bench' || g || '@example.com' FROM generate_series(1, ${customers}) g`,
     ),
   );
+  await withPrismaShards([db.url], ensureMap);
   return db;
 }
 
@@ -70,8 +73,11 @@ async function* chunksOf(file: string, size: number, limit = Infinity): AsyncGen
   if (chunk.length > 0) yield chunk;
 }
 
+/** The map freshDatabase's ensureMap writes (one shard that holds customers: every bucket on it), known without reading it back. */
+const oneShardMap = firstMap(1, true);
+
 async function ours(url: string, file: string, chunkOrders: number): Promise<number> {
-  const result = await withClient(url, (client) => importOrders(client, createReadStream(file), { chunkOrders }));
+  const result = await withClient(url, (client) => importOrders([{ id: 0, name: 'shard 0', client }], oneShardMap, createReadStream(file), { chunkOrders }));
   if (result.ordersRejected > 0) throw new Error(`rejected: ${JSON.stringify(result.rejections.slice(0, 3))}`);
   return result.itemsImported;
 }

@@ -3,19 +3,25 @@
  * choices: index.ts and the files it names).
  *   npm run import:orders -- <file.csv> [--chunk 1000] [--database-url postgres://...]
  *   npx tsx apps/order-service/src/importer/cli.ts <file.csv> ...
+ * The shards are order-service's: DATABASE_URL (shard 0, which holds the
+ * bucket map) and ORDER_SHARD_URLS (shards 1, 2, ...).
  * Progress goes to stderr (a bar redrawn in place on a terminal, a line every
  * few seconds and one at the end otherwise), the summary to stdout.
- * Exit code: 0 everything imported, 1 something rejected (or the header is
- * wrong, and nothing was written), 2 bad usage.
+ * Exit code: 0 everything imported, 1 something rejected, a shard's COMMIT
+ * failed (the summary says which shards committed), or nothing was written
+ * (a wrong header, no bucket map), 2 bad usage.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { env, loadConfig } from '@oms/platform';
 import pg from 'pg';
-import { BadHeaderError, formatSummary, importOrders, type ImportProgress } from './index';
+import { shardName } from '../shards/open';
+import { BadHeaderError, formatSummary, importOrders, type ImportProgress, type ImportShard } from './index';
+import { loadImportMap } from './map';
 
-const usage = 'usage: npm run import:orders -- <file.csv> [--chunk <orders per chunk, default 1000>] [--database-url <url, default $DATABASE_URL>]';
+const usage =
+  'usage: npm run import:orders -- <file.csv> [--chunk <orders per chunk, default 1000>] [--database-url <shard 0, default $DATABASE_URL>] (shards 1, 2, ...: $ORDER_SHARD_URLS)';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
@@ -35,10 +41,11 @@ const [file, ...extra] = args.positionals;
 const chunkOrders = Number(args.values.chunk ?? 1000);
 if (!file || extra.length > 0 || !Number.isInteger(chunkOrders) || chunkOrders < 1) fail(usage, 2);
 
-const { DATABASE_URL } = loadConfig(
-  { DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/oms_order') },
-  { DATABASE_URL: args.values['database-url'] ?? process.env.DATABASE_URL },
+const { DATABASE_URL, ORDER_SHARD_URLS } = loadConfig(
+  { DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/oms_order'), ORDER_SHARD_URLS: env.urlList() },
+  { DATABASE_URL: args.values['database-url'] ?? process.env.DATABASE_URL, ORDER_SHARD_URLS: process.env.ORDER_SHARD_URLS },
 );
+const urls = [DATABASE_URL, ...ORDER_SHARD_URLS];
 const size = (await stat(file).catch((error: Error) => fail(error.message, 2))).size;
 const input = createReadStream(file);
 
@@ -68,17 +75,22 @@ function finishProgress() {
   if (last) process.stderr.write(process.stderr.isTTY ? '\n' : `${progressLine(last)}\n`);
 }
 
-const client = new pg.Client({ connectionString: DATABASE_URL });
-await client.connect();
+const map = await loadImportMap(urls).catch((error: Error) => fail(`refused, nothing imported: ${error.message}`, 1));
+const shards: ImportShard[] = [];
 try {
-  const result = await importOrders(client, input, { chunkOrders, onProgress: showProgress });
+  for (const [id, url] of urls.entries()) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    shards.push({ id, name: shardName(url), client });
+  }
+  const result = await importOrders(shards, map, input, { chunkOrders, onProgress: showProgress });
   finishProgress();
   process.stdout.write(`${formatSummary(result)}\n`);
-  process.exitCode = result.ordersRejected > 0 ? 1 : 0;
+  process.exitCode = result.ordersRejected > 0 || result.commitFailure ? 1 : 0;
 } catch (error) {
   if (!(error instanceof BadHeaderError)) throw error;
   process.stderr.write(`refused, nothing imported: ${error.message}\n`);
   process.exitCode = 1;
 } finally {
-  await client.end();
+  await Promise.all(shards.map(({ client }) => client.end()));
 }

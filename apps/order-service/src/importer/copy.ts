@@ -1,12 +1,16 @@
 /**
- * Writes orders a chunk at a time. Each chunk runs under a SAVEPOINT: its
- * rows are COPYed (pg-copy-streams) into a temporary staging table, then one
- * statement makes the orders' ids and INSERT ... SELECTs the
- * orders, items and history. Each order is written PENDING with
+ * Writes one shard's part of a chunk of orders, under a SAVEPOINT. The part
+ * first locks its buckets' owned_buckets rows FOR SHARE: a bucket the shard
+ * does not serve means the import's bucket map is stale, and the part comes
+ * back as a rejection saying so; a bucket move waits for the import's commit.
+ * Then its rows are COPYed (pg-copy-streams) into a temporary staging table,
+ * and one statement makes the orders' ids and INSERT ... SELECTs the orders,
+ * items and history. Each order is written PENDING with
  * total = sum(quantity * unit_price_minor) and one history row
- * null -> PENDING "imported" dated at its created_at. A chunk naming an
- * unknown customer fails its foreign key, is rolled back to its savepoint and
- * comes back as a rejection; the transaction stays usable for the next chunk.
+ * null -> PENDING "imported" dated at its created_at. A part
+ * naming an unknown customer (none on this shard) fails its foreign key, is
+ * rolled back to its savepoint and comes back as a rejection; the transaction
+ * stays usable for the next chunk.
  */
 import { once } from 'node:events';
 import type pg from 'pg';
@@ -73,13 +77,49 @@ async function unknownCustomers(client: pg.Client, orders: ImportOrder[]): Promi
   return ids.filter((id) => !known.has(id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 }
 
-const isDatabaseError = (error: unknown, codePattern: RegExp): error is Error & { code: string } =>
+const rollbackChunk = 'ROLLBACK TO SAVEPOINT import_chunk; RELEASE SAVEPOINT import_chunk';
+
+export const isDatabaseError = (error: unknown, codePattern: RegExp): error is Error & { code: string } =>
   error instanceof Error && 'code' in error && typeof error.code === 'string' && codePattern.test(error.code);
 
-/** Writes one chunk under a savepoint: the items written, or the chunk's rejection. */
-export async function writeChunk(client: pg.Client, orders: ImportOrder[]): Promise<{ items: number } | { rejection: Rejection }> {
+/** Of `buckets`, those this shard does not serve; locks the others' owned_buckets rows until the transaction ends. */
+async function unservedBuckets(client: pg.Client, buckets: number[]): Promise<number[]> {
+  const { rows } = await client.query<{ bucket: number }>('SELECT bucket FROM owned_buckets WHERE bucket = ANY($1::smallint[]) FOR SHARE', [buckets]);
+  const served = new Set(rows.map((r) => r.bucket));
+  return buckets.filter((bucket) => !served.has(bucket)).sort((a, b) => a - b);
+}
+
+/** A shard's part of a chunk: its orders, in file order, and their customers' buckets. */
+export interface ChunkPart {
+  orders: ImportOrder[];
+  buckets: Set<number>;
+}
+
+/** The shard a part is written to, and the map that sent it there. */
+export interface ShardTarget {
+  shard: number;
+  name: string;
+  mapVersion: number;
+}
+
+/** Writes one part under a savepoint: the items written, or the part's rejection. */
+export async function writeChunk(
+  client: pg.Client,
+  { orders, buckets }: ChunkPart,
+  target: ShardTarget,
+): Promise<{ items: number } | { rejection: Rejection }> {
+  const rejection = (reason: string): { rejection: Rejection } => ({
+    rejection: { firstLine: orders[0]!.firstLine, lastLine: orders.at(-1)!.lastLine, orders: orders.length, shard: target.shard, reason },
+  });
   await client.query('SAVEPOINT import_chunk');
   try {
+    const unserved = await unservedBuckets(client, [...buckets]);
+    if (unserved.length > 0) {
+      await client.query(rollbackChunk);
+      return rejection(
+        `the import's bucket map (version ${target.mapVersion}) is stale: order shard ${target.shard} (${target.name}) does not serve bucket${unserved.length > 1 ? 's' : ''} ${unserved.join(', ')}; import these orders again`,
+      );
+    }
     await client.query('TRUNCATE import_rows');
     const copy = client.query(copyFrom('COPY import_rows (line, ref, customer_id, sku, name, quantity, unit_price_minor, currency, created_at) FROM STDIN'));
     copy.end(copyRows(orders));
@@ -90,9 +130,8 @@ export async function writeChunk(client: pg.Client, orders: ImportOrder[]): Prom
   } catch (error) {
     // 22xxx data exceptions and 23xxx integrity violations are the chunk's fault; anything else ends the import.
     if (!isDatabaseError(error, /^2[23]/)) throw error;
-    await client.query('ROLLBACK TO SAVEPOINT import_chunk; RELEASE SAVEPOINT import_chunk');
+    await client.query(rollbackChunk);
     const unknown = isDatabaseError(error, /^23503$/) ? await unknownCustomers(client, orders) : [];
-    const reason = unknown.length > 0 ? `unknown customer ${unknown.join(', ')}` : `the database refused the chunk: ${error.message}`;
-    return { rejection: { firstLine: orders[0]!.firstLine, lastLine: orders.at(-1)!.lastLine, orders: orders.length, reason } };
+    return rejection(unknown.length > 0 ? `unknown customer ${unknown.join(', ')}` : `the database refused the chunk: ${error.message}`);
   }
 }

@@ -20,6 +20,8 @@ export interface Rejection {
   orders: number;
   /** The order's ref, when one order was rejected. */
   ref?: string;
+  /** The order shard that refused the orders (absent when they were refused as read). */
+  shard?: number;
   reason: string;
 }
 

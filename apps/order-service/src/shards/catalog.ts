@@ -22,6 +22,16 @@ export async function loadMap(catalog: Pick<PrismaClient, 'shardMapVersion'>): P
   return { version: latest.version, shardOf };
 }
 
+/** Refuses a map that places buckets on a shard beyond the `shardCount` configured (DATABASE_URL and ORDER_SHARD_URLS). */
+export function assertMapFits(map: BucketMap, shardCount: number): void {
+  const unknown = map.shardOf.find((shard) => shard >= shardCount);
+  if (unknown !== undefined) {
+    throw new Error(
+      `bucket map version ${map.version} places buckets on order shard ${unknown}, but only ${shardCount} shards are configured (DATABASE_URL and ORDER_SHARD_URLS)`,
+    );
+  }
+}
+
 /**
  * Version 1, for shards that hold nothing yet: contiguous ranges of buckets,
  * one per shard. When shard 0 already holds customers (made before

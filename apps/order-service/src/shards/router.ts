@@ -8,7 +8,7 @@ import { isTransientDatabaseError } from '@oms/db';
 import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { OrderStore } from '../store';
-import type { BucketMap } from './catalog';
+import { assertMapFits, type BucketMap } from './catalog';
 import { orderBucket } from './ids';
 
 /** A shard's answer to a call for a bucket it does not serve (the router's map was stale). */
@@ -44,7 +44,7 @@ export class ShardRouter {
     private map: BucketMap,
     private readonly loadMap: () => Promise<BucketMap>,
   ) {
-    this.check(map);
+    assertMapFits(map, this.shards.length);
   }
 
   get mapVersion(): number {
@@ -101,19 +101,10 @@ export class ShardRouter {
   reload(): Promise<void> {
     this.reloading ??= this.loadMap()
       .then((map) => {
-        this.check(map);
+        assertMapFits(map, this.shards.length);
         this.map = map;
       })
       .finally(() => (this.reloading = undefined));
     return this.reloading;
-  }
-
-  private check(map: BucketMap): void {
-    const unknown = map.shardOf.find((shard) => shard >= this.shards.length);
-    if (unknown !== undefined) {
-      throw new Error(
-        `bucket map version ${map.version} places buckets on order shard ${unknown}, but only ${this.shards.length} shards are configured (DATABASE_URL and ORDER_SHARD_URLS)`,
-      );
-    }
   }
 }
