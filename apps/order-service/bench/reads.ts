@@ -3,21 +3,33 @@
  * (Postgres from OMS_POSTGRES_URL, as in the tests) loaded with N orders
  * (default 1,000,000) of 2 or 3 items and one history row each, over 1,000
  * customers; customer 1 owns every 40th order, so that page 1,000 exists.
- *   GetOrder with items   p50/p99 of 2,000 random orders, one call at a time, after 200 warm-up calls
+ *   GetOrder with items   p50/p99 of 2,000 random orders, one call at a time, after 3,000 warm-up
+ *                         calls: a fresh server spends ~1.5x the CPU per call over its first few
+ *                         thousand calls (V8 still optimizing Connect, Prisma, protobuf) as after;
+ *                         CPU is milliseconds of CPU per measured call (user + system, all threads)
  *     RPC (cache off)     the real order-service as a process (ORDER_CACHE_TTL_MS=0) over gRPC:
- *                         what a caller waits for
+ *                         what a caller waits for; CPU of this process (the client) and the server's
+ *                         (its process_cpu_seconds_total)
  *       in the server     the server's own mean time per GetOrder (its rpc_server_duration_seconds,
  *                         inside the interceptors): the rest of the RPC row is transport and Connect
  *       empty RPC         grpc.health.v1 Check of an unknown service over the same connection: no
  *                         database, no handler work; the floor any RPC pays on this machine
  *     store, one query    OrderStore.getOrder in this process: the typed GetOrder query (the order
  *                         with its items and history as JSON, src/sql/orders.sql) through Prisma
+ *   On 2 cores the calls are a relay (client, server, Postgres, server, client): a row's p50 is
+ *   about the sum of the CPU each process spends on the call, so the CPU columns say where it goes.
  *   ListOrders page (20)  customer 1's orders, newest first; median of 20 runs after 5 warm-up runs
  *     keyset              AND (created_at, id) < the previous page's last row (what the store does)
  *     OFFSET              LIMIT 20 OFFSET (page - 1) * 20
  *     rows read           what the scan on orders returned (EXPLAIN ANALYZE, once): OFFSET reads all it
  *                         skips; a plan other than a plain index scan is printed under the table
  *   npx tsx apps/order-service/bench/reads.ts [orders=1000000]   (or bench/reads.ts from apps/order-service)
+ *
+ * A second opinion on the server alone, with a client that costs next to no CPU: ghz
+ * (`GOBIN=/tmp/ghz go install github.com/bojand/ghz/cmd/ghz@v0.120.0`, not a dependency), against an
+ * order-service started on a loaded database (e.g. a clone left by this bench with db.drop() skipped):
+ *   ghz --insecure --proto proto/oms/order/v1/order.proto -i proto,proto/vendor \
+ *     --call oms.order.v1.OrderService/GetOrder -d '{"order_id":"{{randomInt 1 N}}"}' -c 1 -n 5000 127.0.0.1:PORT
  */
 import { Health } from '@oms/contracts/health/v1';
 import { OrderService } from '@oms/contracts/order/v1';
@@ -35,7 +47,7 @@ const orderCount = Number(process.argv[2] ?? 1_000_000);
 const customerCount = 1_000;
 const chunkOrders = 100_000;
 const lookups = 2_000;
-const warmupLookups = 200;
+const warmupLookups = 3_000;
 const pageSize = 20;
 const pages = [1, 100, 1_000];
 const serviceDir = new URL('..', import.meta.url).pathname;
@@ -121,34 +133,48 @@ async function loadData(c: Client): Promise<number> {
 
 const randomIds = (n: number) => Array.from({ length: n }, () => orderId(1 + Math.floor(Math.random() * orderCount)).toString());
 
-/** Sorted latencies (ms) of `call` over fresh random order ids, one at a time, after the warm-up. */
-async function latencies(call: (id: string) => Promise<void>): Promise<number[]> {
+interface Measured {
+  /** Sorted latencies, ms. */
+  times: number[];
+  /** This process's CPU per call, ms. */
+  cpu: number;
+}
+
+/** Latencies of `call` over fresh random order ids, one at a time, after the warm-up; `measuring` runs between the two. */
+async function latencies(call: (id: string) => Promise<void>, measuring?: () => Promise<unknown>): Promise<Measured> {
   for (const id of randomIds(warmupLookups)) await call(id);
+  await measuring?.();
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   for (const id of randomIds(lookups)) {
     const started = performance.now();
     await call(id);
     times.push(performance.now() - started);
   }
-  return times.sort((a, b) => a - b);
+  const { user, system } = process.cpuUsage(cpu);
+  return { times: times.sort((a, b) => a - b), cpu: (user + system) / 1000 / lookups };
 }
 
-/** The server's total seconds and count of answered GetOrder calls, from its /metrics. */
-async function serverGetOrderTime(metricsUrl: string): Promise<{ seconds: number; calls: number }> {
-  const text = await (await fetch(metricsUrl)).text();
-  const total = (series: string) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith(`rpc_server_duration_seconds_${series}{`) && line.includes('method="GetOrder"'))
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  return { seconds: total('sum'), calls: total('count') };
+/** From the server's /metrics: its GetOrder calls (total seconds inside the interceptors, count) and its CPU seconds. */
+async function serverCounters(metricsUrl: string): Promise<{ seconds: number; calls: number; cpu: number }> {
+  const lines = (await (await fetch(metricsUrl)).text()).split('\n');
+  const total = (name: string, filter = '') =>
+    lines.filter((line) => line.startsWith(`${name}{`) && line.includes(filter)).reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    seconds: total('rpc_server_duration_seconds_sum', 'method="GetOrder"'),
+    calls: total('rpc_server_duration_seconds_count', 'method="GetOrder"'),
+    cpu: total('process_cpu_seconds_total'),
+  };
 }
 
 interface RpcTimes {
-  getOrder: number[];
+  getOrder: Measured;
   /** Mean ms the server spent per measured GetOrder, inside its interceptors. */
   serverMean: number;
-  empty: number[];
+  /** The server's CPU per measured call, ms. */
+  serverCpu: number;
+  empty: Measured;
+  emptyServerCpu: number;
 }
 
 async function getOrderRpc(databaseUrl: string): Promise<RpcTimes> {
@@ -160,14 +186,16 @@ async function getOrderRpc(databaseUrl: string): Promise<RpcTimes> {
     const transport = serviceTransport(app.url);
     const orders = createClient(OrderService, transport);
     const health = createClient(Health, transport);
-    const before = await serverGetOrderTime(app.metricsUrl);
+    let before = await serverCounters(app.metricsUrl);
+    const since = async () => (before = await serverCounters(app.metricsUrl));
     const getOrder = await latencies(async (orderId) => {
       const { order } = await orders.getOrder({ orderId });
       if (order?.id !== orderId || order.items.length < 2) throw new Error(`GetOrder ${orderId} answered ${JSON.stringify(order)}`);
-    });
-    const after = await serverGetOrderTime(app.metricsUrl);
-    // Over the warm-up calls too (200 of 2,200): the server's metrics cannot tell them apart.
+    }, since);
+    const after = await serverCounters(app.metricsUrl);
     const serverMean = ((after.seconds - before.seconds) / (after.calls - before.calls)) * 1000;
+    // The scrape in between costs the server CPU too (a few ms, against seconds of calls).
+    const serverCpu = ((after.cpu - before.cpu) / lookups) * 1000;
     process.stdout.write('empty RPC...\n');
     const empty = await latencies(async () => {
       const code = await health.check({ service: 'bench.Unknown' }).then(
@@ -175,14 +203,15 @@ async function getOrderRpc(databaseUrl: string): Promise<RpcTimes> {
         (error: unknown) => ConnectError.from(error).code,
       );
       if (code !== Code.NotFound) throw new Error(`Health/Check of an unknown service answered ${code === undefined ? 'OK' : Code[code]}`);
-    });
-    return { getOrder, serverMean, empty };
+    }, since);
+    const emptyServerCpu = (((await serverCounters(app.metricsUrl)).cpu - before.cpu) / lookups) * 1000;
+    return { getOrder, serverMean, serverCpu, empty, emptyServerCpu };
   } finally {
     await app.stop();
   }
 }
 
-async function getOrderStore(databaseUrl: string): Promise<number[]> {
+async function getOrderStore(databaseUrl: string): Promise<Measured> {
   process.stdout.write('GetOrder in the store...\n');
   const prisma = new PrismaClient({ adapter: pgAdapter(databaseUrl) });
   try {
@@ -256,15 +285,17 @@ try {
 
   const row = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[i]!))).join('');
   console.log(`\nreads at ${fmt(orderCount)} orders (${fmt(items)} items)`);
-  const w1 = [24, 10, 10, 10];
+  const w1 = [24, 10, 10, 10, 12, 12];
   const mean = (times: number[]) => times.reduce((sum, t) => sum + t, 0) / times.length;
-  const timesRow = (label: string, times: number[]) => row([label, ms(at(times, 0.5)), ms(at(times, 0.99)), ms(mean(times))], w1);
-  console.log(row(['GetOrder with items', 'p50', 'p99', 'mean'], w1));
-  console.log(timesRow('  RPC (cache off)', rpc.getOrder));
+  const timesRow = (label: string, m: Measured, serverCpu?: number) =>
+    row([label, ms(at(m.times, 0.5)), ms(at(m.times, 0.99)), ms(mean(m.times)), ms(m.cpu), serverCpu === undefined ? '' : ms(serverCpu)], w1);
+  console.log(row(['GetOrder with items', 'p50', 'p99', 'mean', 'CPU client', 'CPU server'], w1));
+  console.log(timesRow('  RPC (cache off)', rpc.getOrder, rpc.serverCpu));
   console.log(row(['    in the server', '', '', ms(rpc.serverMean)], w1));
-  console.log(timesRow('    empty RPC', rpc.empty));
+  console.log(timesRow('    empty RPC', rpc.empty, rpc.emptyServerCpu));
   console.log(timesRow('  store, one query', sql));
-  console.log(`  RPC - store at p50: ${ms(at(rpc.getOrder, 0.5) - at(sql, 0.5))}`);
+  const [rpc50, store50] = [at(rpc.getOrder.times, 0.5), at(sql.times, 0.5)];
+  console.log(`  RPC - store at p50: ${ms(rpc50 - store50)} (RPC/store ${(rpc50 / store50).toFixed(1)}x)`);
   const w2 = [24, 10, 10, 15, 26];
   console.log(row([`ListOrders page (${pageSize})`, 'keyset', 'OFFSET', 'OFFSET/keyset', 'rows read keyset/OFFSET'], w2));
   for (const r of list) {
