@@ -59,7 +59,7 @@ const appSchema = (kind: string): Schema =>
       calls: { type: 'array', items: { enum: apps.slice(0, 4) }, uniqueItems: true },
       env: map(),
       secrets: map(string),
-      secretEnv: { type: 'array', items: object({ name: string, secret: string, key: string }, ['name', 'secret', 'key']) },
+      secretEnv: { type: 'array', items: object({ name: string, secret: string, key: string, optional: boolean }, ['name', 'secret', 'key']) },
       temporal: object({ enabled: boolean }),
       migrations: object({ enabled: boolean, backoffLimit: { type: 'integer', minimum: 0 }, activeDeadlineSeconds: count }),
       resources: kubernetes('object', 'ResourceRequirements'),

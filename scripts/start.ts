@@ -45,12 +45,14 @@ async function main(): Promise<void> {
   const { freePort } = await import('@oms/platform');
   const devstack = await import('@oms/devstack');
   const {
+    appDatabases,
     ensureTemporalServer,
     instanceDirs,
     prepare,
     removeTemporalHistory,
     services,
     startAppProcess,
+    shardUrlsEnv,
     startTraceViewer,
     supervise,
     workspaceRoot,
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
       temporalPid: temporal!.pid,
       temporalUiUrl: temporal!.uiUrl,
       databases: prepared.databases,
+      shards: prepared.shards,
       apps: Object.fromEntries(
         running.map(({ app, current, restarts }) => [
           app,
@@ -139,7 +142,11 @@ async function main(): Promise<void> {
     const serviceUrls = Object.fromEntries(services.map((s, i) => [`${s.app.split('-')[0]!.toUpperCase()}_SERVICE_URL`, local(servicePorts[i]!.port)]));
     const gatewayPort = await portFor(8080);
     const apps: { app: string; env: Record<string, string>; options: StartOptions }[] = [
-      ...services.map((s, i) => ({ app: s.app, env: { ...traces, ...serviceUrls, DATABASE_URL: prepared.databases[s.app]! }, options: servicePorts[i]! })),
+      ...services.map((s, i) => ({
+        app: s.app,
+        env: { ...traces, ...serviceUrls, DATABASE_URL: prepared.databases[s.app]!, ...shardUrlsEnv(s.app, prepared.shards[s.app] ?? []) },
+        options: servicePorts[i]!,
+      })),
       {
         app: 'orchestrator',
         env: { ...traces, ...serviceUrls, TEMPORAL_ADDRESS: temporal.address },
@@ -185,6 +192,9 @@ async function main(): Promise<void> {
     for (const { app, current } of running) {
       if (app === 'gateway') continue;
       row(app, app === 'orchestrator' ? 'task queue orders' : `gRPC/Connect ${current.url}`, `metrics ${current.metricsUrl}`);
+      if (!prepared.shards[app]) continue;
+      const shards = appDatabases(prepared, app).map((url) => new URL(url).pathname.slice(1));
+      row('', `${shards.length} shards: ${shards.join(', ')}`, '');
     }
     const demoEnv = named ? `OMS_INSTANCE=${named} ` : offset ? `OMS_PORT_OFFSET=${offset} ` : '';
     log(`logs: ${path.relative(workspaceRoot, dirs.logs)}/<app>.log; state: ${path.relative(workspaceRoot, dirs.data)}/system.json`);

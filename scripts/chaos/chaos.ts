@@ -2,7 +2,7 @@
  * A chaos run: the whole system as `npm start` runs it (supervised, on a
  * Postgres of its own), orders placed through the HTTP API while every app is
  * SIGKILLed and Postgres crashes once; then, once every order has ended, the
- * checks read the four databases. `npm run chaos` and scripts/test/chaos.test.ts.
+ * checks read the services' databases (every order shard). `npm run chaos` and scripts/test/chaos.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { orderWorkflowId } from '@oms/contracts/workflows';
 import { withClient } from '@oms/db';
 import { dropDatabase } from '@oms/db/migrations';
 import { freePort } from '@oms/platform';
-import { instanceDirs, launchSystem, postgresServer, workspaceRoot, type PostgresServer, type RunningSystem } from '@oms/devstack';
+import { appDatabases, instanceDirs, launchSystem, postgresServer, workspaceRoot, type PostgresServer, type RunningSystem } from '@oms/devstack';
 import { Client, Connection } from '@temporalio/client';
 import { isTerminal, readLedgers, runChecks, type Ledgers, type PlacedOrder, type UnplacedOrder } from './checks';
 import { GatewayClient } from './client';
@@ -62,7 +62,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     });
     const state = system.state();
     const db = {
-      order: state.databases['order-service']!,
+      order: appDatabases(state, 'order-service'),
       payment: state.databases['payment-service']!,
       inventory: state.databases['inventory-service']!,
       shipping: state.databases['shipping-service']!,
@@ -72,7 +72,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const startup = since(started);
     log(`system up and seeded in ${startup} s (gateway ${state.gatewayUrl})`);
 
-    const chaos = new Chaos(system, postgres, db.order, log);
+    const chaos = new Chaos(system, postgres, db.order[0]!, log);
     const placingStarted = Date.now();
     const { placed, unplaced } = await placeUnderFaults(plan, client, customers, chaos, options);
     const placing = since(placingStarted);
@@ -124,7 +124,8 @@ function plantSeedCluster(dataDir: string): boolean {
 /** Drops the run's databases, leaving the templates; says whether that worked (the cluster can then seed the next run). */
 async function dropOwnDatabases(system: RunningSystem | undefined): Promise<boolean> {
   try {
-    for (const url of Object.values(system!.state().databases)) await dropDatabase(url);
+    const state = system!.state();
+    for (const app of Object.keys(state.databases)) for (const url of appDatabases(state, app)) await dropDatabase(url);
     return true;
   } catch {
     return false;
@@ -206,11 +207,13 @@ async function placeUnderFaults(
   return { placed: placed.sort(byIndex), unplaced: [...unplaced, ...notSent].sort(byIndex) };
 }
 
-/** Waits until every order is terminal in oms_order, or time is up. */
-async function settle(orderDb: string, placed: PlacedOrder[], timeoutMs: number, log: (line: string) => void): Promise<void> {
+/** Waits until every order is terminal on its order shard, or time is up. */
+async function settle(orderDbs: string[], placed: PlacedOrder[], timeoutMs: number, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const statuses = (url: string) =>
+    withClient(url, async (c) => (await c.query<{ id: string; status: string }>('SELECT id::text, status::text FROM orders')).rows);
   for (let round = 0; ; round++) {
-    const rows = await withClient(orderDb, async (c) => (await c.query<{ id: string; status: string }>('SELECT id::text, status::text FROM orders')).rows);
+    const rows = (await Promise.all(orderDbs.map(statuses))).flat();
     const status = new Map(rows.map((r) => [r.id, r.status]));
     const open = placed.filter((p) => !isTerminal(status.get(p.orderId)));
     if (!open.length) return;

@@ -1,7 +1,7 @@
 /**
- * What must hold after the chaos, read straight from the four databases
- * (plain SQL, no service in between): `readLedgers` loads the rows,
- * `runChecks` judges them against the plan.
+ * What must hold after the chaos, read straight from the services' databases
+ * (plain SQL, no service in between; every order shard): `readLedgers` loads
+ * the rows, `runChecks` judges them against the plan.
  */
 import pg from 'pg';
 import type { PlannedOrder, Product } from './plan';
@@ -47,11 +47,17 @@ async function query(url: string, sql: string): Promise<Record<string, string | 
 
 export type Ledgers = Awaited<ReturnType<typeof readLedgers>>;
 
-/** Every row the checks need; bigints arrive as strings. */
-export async function readLedgers(db: { order: string; payment: string; inventory: string; shipping: string }) {
+/** The rows of every order shard (`urls`: shard 0 first), each with its shard's number. */
+async function queryShards(urls: string[], sql: string): Promise<Record<string, string | null>[]> {
+  const shards = await Promise.all(urls.map((url) => query(url, sql)));
+  return shards.flatMap((rows, shard) => rows.map((row) => ({ ...row, shard: String(shard) })));
+}
+
+/** Every row the checks need; bigints arrive as strings. `db.order`: every order shard, shard 0 first. */
+export async function readLedgers(db: { order: string[]; payment: string; inventory: string; shipping: string }) {
   const [orders, items, payments, refunds, charges, providerRefunds, products, reservations, shipments] = await Promise.all([
-    query(db.order, 'SELECT id::text, status::text, total_minor::text, notes FROM orders'),
-    query(db.order, 'SELECT order_id::text, sku, quantity FROM order_items'),
+    queryShards(db.order, 'SELECT id::text, status::text, total_minor::text, notes FROM orders'),
+    queryShards(db.order, 'SELECT order_id::text, sku, quantity FROM order_items'),
     query(db.payment, 'SELECT id::text, order_id, status::text, amount_minor::text, refunded_minor::text, provider_charge_id FROM payments'),
     query(db.payment, 'SELECT payment_id::text, amount_minor::text, provider_refund_id FROM refunds'),
     query(db.payment, 'SELECT id::text, key, status::text, amount_minor::text FROM provider_charges'),
@@ -86,13 +92,18 @@ export function runChecks(placed: PlacedOrder[], unplaced: UnplacedOrder[], prod
   const results: CheckResult[] = [];
   const check = (name: CheckName, checked: number, failures: string[]) => results.push({ name, checked, failures });
 
-  // Placed exactly once: accepted in the end, no second order from the driver's retries, none missing.
+  // Placed exactly once: accepted in the end, no second order from the driver's retries, none
+  // missing, and on one shard only (a copy on a second shard is a duplicate the ids do not show).
   const ids = new Set(placed.map((p) => p.orderId));
+  const shardsOf = groupBy(l.orders, (o) => o.id);
   check('every order placed exactly once', placed.length + unplaced.length, [
     ...unplaced.map((u) => `order #${u.index} (${u.kind}, ${u.paymentToken}) not placed: ${u.error}`),
     ...(ids.size !== placed.length ? [`${placed.length} orders placed but ${ids.size} distinct ids answered`] : []),
-    ...placed.filter((p) => !orders.has(p.orderId)).map((p) => `${describe(p)} is not in oms_order`),
-    ...[...orders.keys()].filter((id) => !ids.has(id)).map((id) => `order ${id} in oms_order was never placed by the driver (a duplicate?)`),
+    ...placed.filter((p) => !orders.has(p.orderId)).map((p) => `${describe(p)} is on no order shard`),
+    ...[...orders.values()].filter((o) => !ids.has(o.id!)).map((o) => `order ${o.id} on order shard ${o.shard} was never placed by the driver (a duplicate?)`),
+    ...[...shardsOf]
+      .filter(([, rows]) => rows.length > 1)
+      .map(([id, rows]) => `order ${id} is on ${rows.length} order shards (${rows.map((r) => r.shard).join(', ')}): it must be on one`),
   ]);
 
   check(

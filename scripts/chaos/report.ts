@@ -88,7 +88,7 @@ export function formatReport(result: ChaosResult): string {
     'Faults',
     table(['app', 'kills', 'restarts (supervisor)', 'at order', 'serving again after'], faultRows),
     '',
-    'Checks (from the four databases)',
+    "Checks (from the services' databases, every order shard)",
     table(['', 'check', 'result'], checkRows),
     ...(failures.length ? ['', ...failures] : []),
     '',

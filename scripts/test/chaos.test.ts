@@ -1,7 +1,7 @@
 /**
  * The chaos run, small: 40 orders of every kind placed through the HTTP API
  * while each app is SIGKILLed (the launcher restarts it) and Postgres crashes
- * once; then each invariant is checked from the four databases.
+ * once; then each invariant is checked from the services' databases (every order shard).
  * `npm run chaos` is the same with 300 orders.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, parseDocument } from 'yaml';
-import { services as rpcServices, workspaceRoot } from '@oms/devstack';
+import { services as rpcServices, shardDatabases, shardUrlsEnv, workspaceRoot } from '@oms/devstack';
 import { afterAll, describe, expect, it } from 'vitest';
 
 interface Service {
@@ -95,8 +95,9 @@ describe('docker-compose.yml', () => {
     expect(model.services.temporal!.healthcheck?.test.slice(1)).toEqual(['/temporal', 'operator', 'cluster', 'health', '--address', '127.0.0.1:7233']);
   });
 
-  it('migrates each service database after Postgres is healthy, and starts the service after its migration succeeded', () => {
-    for (const { app, database } of rpcServices) {
+  it('migrates each service database (every shard) after Postgres is healthy, and starts the service after its migration succeeded', () => {
+    for (const s of rpcServices) {
+      const { app, database } = s;
       const service = model.services[app]!;
       const migration = model.services[`migrate-${app}`];
       expect(migration, `migrate-${app}`).toBeDefined();
@@ -104,9 +105,10 @@ describe('docker-compose.yml', () => {
       expect(migration!.image).toBe(service.image);
       expect(migration!.depends_on).toEqual({ postgres: expect.objectContaining({ condition: 'service_healthy' }) });
       expect(service.depends_on).toEqual({ [`migrate-${app}`]: expect.objectContaining({ condition: 'service_completed_successfully' }) });
-      const url = `postgres://postgres:oms-dev-only-postgres-password@postgres:5432/${database}`;
-      expect(migration!.environment?.DATABASE_URL).toBe(url);
-      expect(service.environment?.DATABASE_URL).toBe(url);
+      const url = (name: string) => `postgres://postgres:oms-dev-only-postgres-password@postgres:5432/${name}`;
+      const databases = { DATABASE_URL: url(database), ...shardUrlsEnv(app, shardDatabases(s).map(url)) };
+      expect(migration!.environment).toEqual(databases);
+      expect(service.environment).toEqual(expect.objectContaining(databases));
     }
   });
 

@@ -260,6 +260,12 @@ describe.each(Object.keys(variants) as Variant[])('the whole system (oms) with %
         name: 'DATABASE_URL',
         valueFrom: { secretKeyRef: { name: variant === 'defaults' ? 'oms-database' : 'oms-database', key: appOf(job) } },
       });
+      // order-service's other shards, when the Secret names them: the Job migrates them, the service serves them.
+      if (appOf(job) === 'order-service') {
+        const shards = { name: 'ORDER_SHARD_URLS', valueFrom: { secretKeyRef: { name: 'oms-database', key: 'order-shard-urls', optional: true } } };
+        expect(container.env).toContainEqual(shards);
+        expect(deploymentOf('order-service').spec.template.spec.containers[0].env).toContainEqual(shards);
+      }
       // The Service must not send traffic to it: the Deployment's selector leaves it out.
       expect(matches(deploymentOf(appOf(job)!).spec.selector.matchLabels, job.spec.template.metadata.labels)).toBe(false);
     }

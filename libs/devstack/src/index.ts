@@ -4,7 +4,7 @@
  * query types), and the launcher's parts (apps as processes, supervision, the
  * Temporal dev server, the trace viewer, copies of the whole system).
  */
-export { appDir, services, workspaceRoot, type ServiceName } from './workspace';
+export { appDir, services, shardDatabases, shardUrlsEnv, workspaceRoot, type ServiceName } from './workspace';
 export { ensurePostgres, postgresServer, postgresServerUrl, type PostgresServer } from './postgres';
 export { ensureTemporalCli, findTemporalCli } from './temporal-cli';
 export { startTraceViewer, type TraceViewer } from './jaeger';
@@ -17,6 +17,7 @@ export { prepare, type Prepared } from './prepare';
 export { outputTail, startAppProcess, type AppProcess, type StartOptions } from './processes';
 export { supervise, type Supervised } from './supervise';
 export {
+  appDatabases,
   checkInstanceName,
   instanceDatabase,
   instanceDirs,

@@ -1,6 +1,6 @@
 /**
  * Copies of the whole system. `OMS_INSTANCE=<name> npm start` runs one with
- * its own databases (`oms_order_<name>`, ...), its own Temporal history
+ * its own databases (`oms_order_<name>`, `oms_order_shard1_<name>`, ...), its own Temporal history
  * (.data/<name>/temporal.db), logs in .logs/<name>/ and free ports, and keeps
  * .data/<name>/system.json saying where everything is. `launchSystem` runs
  * such a copy for benchmarks and the chaos test, as a user would.
@@ -12,7 +12,7 @@ import { withDatabase } from '@oms/db';
 import { dropDatabase } from '@oms/db/migrations';
 import { outputTail } from './processes';
 import { postgresServerUrl } from './postgres';
-import { services, workspaceRoot } from './workspace';
+import { services, shardDatabases, workspaceRoot } from './workspace';
 
 export interface AppState {
   pid: number;
@@ -29,8 +29,10 @@ export interface SystemState {
   /** When the launcher started the Temporal dev server itself. */
   temporalPid?: number;
   temporalUiUrl?: string;
-  /** Database URLs, by app. */
+  /** Database URLs, by app (shard 0 of a sharded service). */
   databases: Record<string, string>;
+  /** The URLs of a sharded service's shards 1..n-1, by app (order-service). */
+  shards: Record<string, string[]>;
   /** By app: the four services, `orchestrator` and `gateway`. */
   apps: Record<string, AppState>;
   launcherPid?: number;
@@ -62,6 +64,9 @@ export function checkInstanceName(instance: string): string {
 /** The database of a copy: the default copy (no instance) has the developer's `oms_*`. */
 export const instanceDatabase = (database: string, instance?: string): string => (instance ? `${database}_${instance}` : database);
 
+/** Every database of `app` in a copy: shard 0, then its other shards (if any). */
+export const appDatabases = (state: Pick<SystemState, 'databases' | 'shards'>, app: string): string[] => [state.databases[app]!, ...(state.shards[app] ?? [])];
+
 /** Where a copy keeps its Temporal history and system.json, and its logs. */
 export function instanceDirs(instance?: string): { data: string; logs: string } {
   const sub = instance ? [instance] : [];
@@ -85,7 +90,9 @@ export function writeSystemState(instance: string | undefined, state: SystemStat
 /** Drops an instance's databases and deletes its data and logs (after a test or benchmark). */
 export async function removeInstance(instance: string, postgresUrl = postgresServerUrl()): Promise<void> {
   checkInstanceName(instance);
-  for (const s of services) await dropDatabase(withDatabase(postgresUrl, instanceDatabase(s.database, instance)));
+  for (const database of services.flatMap((s) => [s.database, ...shardDatabases(s)])) {
+    await dropDatabase(withDatabase(postgresUrl, instanceDatabase(database, instance)));
+  }
   const { data, logs } = instanceDirs(instance);
   rmSync(data, { recursive: true, force: true });
   rmSync(logs, { recursive: true, force: true });

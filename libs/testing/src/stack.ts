@@ -1,13 +1,14 @@
 /**
  * The whole system for end-to-end tests and benchmarks: a Temporal dev
  * server, the four services (processes, each on a fresh database cloned from
- * its template) and the worker (a process), wired to each other.
+ * its template; order-service on as many as it has shards) and the worker
+ * (a process), wired to each other.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@connectrpc/connect';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
-import { services, startAppProcess, type AppProcess } from '@oms/devstack';
+import { services, shardDatabases, shardUrlsEnv, startAppProcess, type AppProcess } from '@oms/devstack';
 import { serviceClient } from '@oms/platform';
 import { orderWorkflowId, type OrderOutcome } from '@oms/contracts/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -23,7 +24,10 @@ export interface Stack {
   metricsUrls: Record<string, string>;
   orders: Client<typeof OrderService>;
   inventory: Client<typeof InventoryService>;
+  /** Each service's database (shard 0 of a sharded one), by app. */
   databases: Record<string, TestDatabase>;
+  /** A sharded service's shards 1..n-1, by app (`shards['order-service']`). */
+  shards: Record<string, TestDatabase[]>;
   /** Creates an order and runs its saga to the end. */
   placeOrder(
     customerId: string,
@@ -42,14 +46,25 @@ export async function startStack(
   const taskQueue = `stack-${randomUUID()}`;
   const temporal = await startTemporalDevServer();
   const databases: Record<string, TestDatabase> = {};
-  for (const s of services) databases[s.app] = await cloneTemplate(s.database);
+  const shards: Record<string, TestDatabase[]> = {};
+  for (const s of services) {
+    databases[s.app] = await cloneTemplate(s.database);
+    // Every shard has the same schema: each is a clone of the same template.
+    if (shardDatabases(s).length) shards[s.app] = await Promise.all(shardDatabases(s).map(() => cloneTemplate(s.database)));
+  }
   const apps: Record<string, AppProcess> = {};
   const start = async (app: string, env: Record<string, string>, readiness?: 'healthz') => {
     const proc = await startAppProcess(app, { LOG_LEVEL: 'warn', ...options.env, ...env }, { readiness });
     apps[app] = proc;
     return proc;
   };
-  const db = (app: string) => ({ DATABASE_URL: databases[app]!.url });
+  const db = (app: string) => ({
+    DATABASE_URL: databases[app]!.url,
+    ...shardUrlsEnv(
+      app,
+      (shards[app] ?? []).map((d) => d.url),
+    ),
+  });
   const inventoryApp = await start('inventory-service', db('inventory-service'));
   const [paymentApp, shippingApp, orderApp] = await Promise.all([
     start('payment-service', db('payment-service')),
@@ -84,6 +99,7 @@ export async function startStack(
     orders,
     inventory: serviceClient(InventoryService, inventoryApp.url),
     databases,
+    shards,
     async placeOrder(customerId, lines, paymentToken) {
       const { order } = await orders.createOrder({ customerId, lines, idempotencyKey: randomUUID() });
       const outcome: OrderOutcome = await temporal.client.workflow.execute('OrderWorkflow', {
@@ -97,7 +113,7 @@ export async function startStack(
     async stop() {
       const codes = await Promise.all(Object.values(apps).map((app) => app.stop()));
       await temporal.teardown();
-      for (const database of Object.values(databases)) await database.drop();
+      for (const database of [...Object.values(databases), ...Object.values(shards).flat()]) await database.drop();
       return codes;
     },
   };

@@ -56,9 +56,10 @@ shipping-service: 50054
 {{- end -}}
 
 {{/*
-Environment from existing Secrets (secretEnv: name, secret, key). A secret
-is named by secrets.<ref> in the chart or global.secrets.<ref>; it is
-required: the charts never carry a development default.
+Environment from existing Secrets (secretEnv: name, secret, key, optional).
+A secret is named by secrets.<ref> in the chart or global.secrets.<ref>; it
+is required: the charts never carry a development default. An optional key
+may be missing from the Secret (the variable is then unset).
 */}}
 {{- define "oms-lib.secretEnv" -}}
 {{- range .Values.secretEnv }}
@@ -68,6 +69,9 @@ required: the charts never carry a development default.
     secretKeyRef:
       name: {{ required (printf "%s: set secrets.%s (or global.secrets.%s in the umbrella) to the name of an existing Secret holding key %q for %s (create it first, e.g. kubectl create secret generic <name> --from-literal=%s=...)" $.Chart.Name .secret .secret .key .name .key) $name }}
       key: {{ .key }}
+      {{- if .optional }}
+      optional: true
+      {{- end }}
 {{- end }}
 {{- $temporal := include "oms-lib.temporal" . | fromYaml }}
 {{- if and (.Values.temporal | default dict).enabled $temporal.apiKey.existingSecret }}

@@ -1,7 +1,8 @@
 /**
  * A service image's dist/migrate.js (bundled by scripts/build-app.ts): applies
- * the service's pending migrations to DATABASE_URL, creating the database if
- * missing, and exits; compose runs it before the service starts, Helm as a
+ * the service's pending migrations to DATABASE_URL, and to order-service's
+ * other shards (ORDER_SHARD_URLS, comma-separated; every shard has the same
+ * schema), creating a database if missing, and exits; compose runs it before the service starts, Helm as a
  * hook Job before a new version rolls out. It writes nothing to the image:
  * Prisma reads the package's prisma/ through dist/prisma.config.js.
  */
@@ -19,8 +20,14 @@ function describe(databaseUrl: string): string {
 async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set');
-  const applied = await migrate(packageDir, databaseUrl, path.join(packageDir, 'dist', 'prisma.config.js'));
-  console.log(applied.length > 0 ? `${describe(databaseUrl)}: applied ${applied.join(', ')}` : `${describe(databaseUrl)}: up to date`);
+  const shardUrls = (process.env.ORDER_SHARD_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  for (const url of [databaseUrl, ...shardUrls]) {
+    const applied = await migrate(packageDir, url, path.join(packageDir, 'dist', 'prisma.config.js'));
+    console.log(applied.length > 0 ? `${describe(url)}: applied ${applied.join(', ')}` : `${describe(url)}: up to date`);
+  }
 }
 
 await main().catch((error: unknown) => {
