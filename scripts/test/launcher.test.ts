@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Health, HealthCheckResponse_ServingStatus } from '@oms/contracts/health/v1';
 import { serviceClient } from '@oms/platform';
-import { launchSystem, removeInstance, services, type RunningSystem, type SystemState } from '@oms/devstack';
+import { appDatabases, launchSystem, removeInstance, services, shardDatabases, type RunningSystem, type SystemState } from '@oms/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -80,8 +80,10 @@ describe('npm start', () => {
   it('runs a copy on databases of its own and serves the demo', async () => {
     expect(system.output()).toContain(`${started.gatewayUrl}/docs`);
     for (const s of services) {
-      expect(new URL(started.databases[s.app]!).pathname).toBe(`/${s.database}_${instance}`);
+      const databases = appDatabases(started, s.app).map((url) => new URL(url).pathname);
+      expect(databases).toEqual([s.database, ...shardDatabases(s)].map((d) => `/${d}_${instance}`));
     }
+    expect(system.output()).toContain(`2 shards: oms_order_${instance}, oms_order_shard1_${instance}`);
 
     // The demo finds the instance's gateway in its system.json.
     const demo = run('scripts/demo.ts', { OMS_INSTANCE: instance });

@@ -58,13 +58,8 @@ export async function startStack(
     apps[app] = proc;
     return proc;
   };
-  const db = (app: string) => ({
-    DATABASE_URL: databases[app]!.url,
-    ...shardUrlsEnv(
-      app,
-      (shards[app] ?? []).map((d) => d.url),
-    ),
-  });
+  const shardUrls = (app: string) => (shards[app] ?? []).map((d) => d.url);
+  const db = (app: string) => ({ DATABASE_URL: databases[app]!.url, ...shardUrlsEnv(app, shardUrls(app)) });
   const inventoryApp = await start('inventory-service', db('inventory-service'));
   const [paymentApp, shippingApp, orderApp] = await Promise.all([
     start('payment-service', db('payment-service')),
