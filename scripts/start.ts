@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     up = true;
     writeState();
     log('everything is ready:');
-    const row = (name: string, where: string, metrics: string) => console.log(`  ${name.padEnd(18)} ${where.padEnd(34)} ${metrics}`);
+    const row = (name: string, where: string, metrics: string) => console.log(`  ${name.padEnd(18)} ${where.padEnd(34)} ${metrics}`.trimEnd());
     const gateway = running.find((s) => s.app === 'gateway')!.current.url;
     row('API (gateway)', gateway, `docs ${gateway}/docs   metrics ${gateway}/metrics`);
     if (temporal!.uiUrl) row('Temporal UI', temporal!.uiUrl, `server ${temporal!.address}`);
