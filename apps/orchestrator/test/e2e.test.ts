@@ -80,4 +80,26 @@ describe('the order saga, end to end', () => {
     expect(await tracking.result()).toMatchObject({ delivered: true });
     expect((await orders.getOrder({ orderId: ok.orderId })).order!.status).toBe(OrderStatus.DELIVERED);
   });
+
+  it("runs the saga for customers on different order shards, each order staying on its customer's shard", async () => {
+    const shardUrls = [stack.databases['order-service']!.url, ...stack.shards['order-service']!.map((db) => db.url)];
+    const holders = (table: string, id: string) =>
+      Promise.all(shardUrls.map((url) => withClient(url, async (c) => (await c.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).rowCount === 1))).then(
+        (found) => found.flatMap((here, shard) => (here ? [shard] : [])),
+      );
+    // New customers' buckets come from their idempotency keys: a few tries find one on each shard.
+    const byShard = new Map<number, string>();
+    while (byShard.size < shardUrls.length) {
+      const customerId = await createCustomer(stack);
+      byShard.set((await holders('customers', customerId))[0]!, customerId);
+    }
+    await stack.inventory.createProduct({ sku: 'E2E-CUP', name: 'Cup', unitPrice: eur(700n), initialStock: 10, idempotencyKey: randomUUID() });
+    const placed = await Promise.all(
+      [...byShard].map(async ([shard, customerId]) => ({ shard, ...(await stack.placeOrder(customerId, [{ sku: 'E2E-CUP', quantity: 1 }], 'tok_success')) })),
+    );
+    for (const { shard, orderId, outcome } of placed) {
+      expect(outcome).toMatchObject({ status: 'COMPLETED' });
+      expect(await holders('orders', orderId)).toEqual([shard]);
+    }
+  });
 });

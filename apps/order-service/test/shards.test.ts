@@ -5,26 +5,18 @@
  * row by row, to play a router with a stale map.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Code, type Client } from '@connectrpc/connect';
 import { OrderService } from '@oms/contracts/order/v1';
-import { withClient, withDatabase } from '@oms/db';
-import { migrate } from '@oms/db/migrations';
-import { postgresServer, type PostgresServer } from '@oms/devstack';
-import { freePort, serviceClient, type RpcServer } from '@oms/platform';
-import { cloneTemplate, rpcError, testServiceEnv, type TestDatabase } from '@oms/testing';
+import { withClient } from '@oms/db';
+import { serviceClient, type RpcServer } from '@oms/platform';
+import { cloneTemplate, rpcError, startExtraPostgres, testServiceEnv, type ExtraPostgres, type TestDatabase } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrderService } from '../src/main';
 import { bucketOfKey, customerBucket } from '../src/shards/ids';
 import { startFakeInventory, type FakeInventory } from './fake-inventory';
 
-const serviceDir = path.resolve(import.meta.dirname, '..');
-
 let shard0: TestDatabase;
-let dataDir: string;
-let secondServer: PostgresServer;
+let secondServer: ExtraPostgres;
 let shard1Url: string;
 let inventory: FakeInventory;
 let server: RpcServer;
@@ -32,11 +24,8 @@ let orders: Client<typeof OrderService>;
 
 beforeAll(async () => {
   shard0 = await cloneTemplate('oms_order');
-  dataDir = await mkdtemp(path.join(tmpdir(), 'order-shard-'));
-  secondServer = await postgresServer({ dataDir: path.join(dataDir, 'pg'), port: await freePort() });
-  await secondServer.start();
-  shard1Url = withDatabase(secondServer.url, 'oms_order_shard1');
-  await migrate(serviceDir, shard1Url);
+  secondServer = await startExtraPostgres();
+  shard1Url = secondServer.orderShardUrl;
   inventory = await startFakeInventory();
   server = await startOrderService({
     ...testServiceEnv(shard0.url),
@@ -51,8 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await inventory?.server.close();
-  secondServer?.stop('immediate');
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  secondServer?.remove();
   await shard0?.drop();
 });
 
