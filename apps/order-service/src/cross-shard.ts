@@ -26,7 +26,7 @@ export function crossShardHandlers(shards: () => Shard[], timeoutMs: number): Cr
     async listAllOrders(req) {
       const { limit, after } = pageRequest(req);
       const status = statusName(req.status);
-      const { answers, missing } = await fanOut(shards(), timeoutMs, (shard) => shard.store.listAllOrders({ status, after, limit: limit + 1 }));
+      const { answers, missing } = await fanOut(shards(), timeoutMs, (shard) => shard.store.listOrders({ status, after, limit: limit + 1 }));
       const { page, nextPageToken } = pageOf(
         mergeNewestFirst(
           answers.map((a) => a.value),

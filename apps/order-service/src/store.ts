@@ -15,7 +15,6 @@ import {
   countOrdersByStatus,
   countStuckOrders,
   getOrder,
-  listAllOrders,
   listOrders,
   lockOrder,
   moveOrder,
@@ -139,8 +138,8 @@ export class OrderStore extends IdempotentStore<Tx> {
     return row ? { ...row, items: itemsJson.parse(row.items), history: historyJson.parse(row.history) } : null;
   }
 
-  /** A keyset page, newest first, with each order's items: one query. */
-  async listOrders(options: { customerId: bigint; status?: StatusName; after?: OrderPosition; limit: number }): Promise<OrderRow[]> {
+  /** A keyset page, newest first, with each order's items, of one customer (or of all: a shard's part of ListAllOrders): one query. */
+  async listOrders(options: { customerId?: bigint; status?: StatusName; after?: OrderPosition; limit: number }): Promise<OrderRow[]> {
     const { customerId, status, after, limit } = options;
     const rows = await listOrders.run({ customerId, status, afterCreatedAt: after?.createdAt, afterId: after?.id, limit }, sqlConnection(this.prisma));
     return rows.map((row) => ({ ...row, items: itemsJson.parse(row.items) }));
@@ -181,13 +180,6 @@ export class OrderStore extends IdempotentStore<Tx> {
     const order = await this.lockOrder(tx, id);
     if (!order) return null;
     return transitionRefusal(id, order.status, expected, next) ?? this.moveOrder(tx, id, order.status, next, reason);
-  }
-
-  /** This shard's part of ListAllOrders: a keyset page of every customer's orders, newest first, with their items; one query. */
-  async listAllOrders(options: { status?: StatusName; after?: OrderPosition; limit: number }): Promise<OrderRow[]> {
-    const { status, after, limit } = options;
-    const rows = await listAllOrders.run({ status, afterCreatedAt: after?.createdAt, afterId: after?.id, limit }, sqlConnection(this.prisma));
-    return rows.map((row) => ({ ...row, items: itemsJson.parse(row.items) }));
   }
 
   /** This shard's orders counted by status (only the statuses it has). */

@@ -29,10 +29,12 @@ CROSS JOIN LATERAL (
 WHERE o.id = :id!;
 
 /*
-  A keyset page of a customer's orders, newest first. The row comparison
-  (created_at, id) < cursor keeps pages stable while orders are added; a
-  NULL status or cursor means "any" and "from the start" (each call is
-  planned with its values, so the unused condition folds away).
+  A keyset page of a customer's orders, newest first; with a NULL customer,
+  every customer's (one shard's part of ListAllOrders, which
+  src/cross-shard.ts merges). The row comparison (created_at, id) < cursor
+  keeps pages stable while orders are added; a NULL status or cursor means
+  "any" and "from the start" (each call is planned with its values, so the
+  unused conditions fold away).
 */
 /* @name ListOrders */
 SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,
@@ -45,7 +47,7 @@ CROSS JOIN LATERAL (
          ORDER BY i.sku), '[]') AS items
   FROM order_items i WHERE i.order_id = o.id
 ) items
-WHERE o.customer_id = :customerId!
+WHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)
   AND (:status::order_status IS NULL OR o.status = :status::order_status)
   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
 ORDER BY o.created_at DESC, o.id DESC
@@ -107,27 +109,6 @@ FROM orders
 WHERE status IN :statuses!
   AND created_at < now() - interval '5 minutes'
 GROUP BY status;
-
-/*
-  A keyset page of every customer's orders, newest first: one shard's part
-  of ListAllOrders (src/cross-shard.ts merges the shards' pages). Same
-  cursor and NULL conventions as ListOrders.
-*/
-/* @name ListAllOrders */
-SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,
-       items.items AS "items!"
-FROM orders o
-CROSS JOIN LATERAL (
-  SELECT coalesce(json_agg(json_build_object(
-           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,
-           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)
-         ORDER BY i.sku), '[]') AS items
-  FROM order_items i WHERE i.order_id = o.id
-) items
-WHERE (:status::order_status IS NULL OR o.status = :status::order_status)
-  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
-ORDER BY o.created_at DESC, o.id DESC
-LIMIT :limit!::int;
 
 /* One shard's orders by status: its part of CountOrdersByStatus. */
 /* @name CountOrdersByStatus */
