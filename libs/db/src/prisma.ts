@@ -46,7 +46,12 @@ function releasedWhenEndFails(tx: Transaction): Transaction {
   return tx;
 }
 
-/** The driver adapter every service's PrismaClient runs on (no Rust engine). */
+/**
+ * The driver adapter every service's PrismaClient runs on (no Rust engine).
+ * A connection attempt gives up after 5 s: pg waits forever by default, so
+ * a server that drops packets (rather than refusing) would hold pool slots,
+ * and the calls queued behind them, until the operating system gave up.
+ */
 export function pgAdapter(databaseUrl: string, poolSize = 10): PoolSafePrismaPg {
-  return new PoolSafePrismaPg(poolSize, { connectionString: databaseUrl });
+  return new PoolSafePrismaPg(poolSize, { connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
 }
