@@ -42,19 +42,15 @@ import type { Client } from 'pg';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { customerBucket } from '../src/shards/ids';
 import { OrderStore } from '../src/store';
+import { at, fmt, insertHistorySql, insertItemsSql, load, mean, ms, row, serverCounters } from './common';
 
 const orderCount = Number(process.argv[2] ?? 1_000_000);
 const customerCount = 1_000;
-const chunkOrders = 100_000;
 const lookups = 2_000;
 const warmupLookups = 3_000;
 const pageSize = 20;
 const pages = [1, 100, 1_000];
 const serviceDir = new URL('..', import.meta.url).pathname;
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (t: number) => `${t.toFixed(t < 1 ? 2 : 1)} ms`;
-const at = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
 /** The customer of the i-th order: customer 1 has every 40th. */
 const customerOf = (i: number) => (i % 40 === 0 ? 1 : 2 + (i % (customerCount - 1)));
@@ -65,18 +61,6 @@ const customerSql = (i: string) => `CASE WHEN ${i} % 40 = 0 THEN 1 ELSE 2 + ${i}
  */
 const orderId = (i: number) => (1n << 62n) | (BigInt(i) << 20n) | BigInt(customerBucket(BigInt(customerOf(i))));
 const orderIdSql = (i: string, customer: string) => `((1::bigint << 62) | (${i}::bigint << 20) | customer_bucket(${customer}))`;
-
-/** Runs `insert` over [from, to] in chunks, printing the rows so far; resolves with the rows inserted. */
-async function load(label: string, from: number, to: number, insert: (lo: number, hi: number) => Promise<number>): Promise<number> {
-  const started = performance.now();
-  let rows = 0;
-  for (let lo = from; lo <= to; lo += chunkOrders) {
-    rows += await insert(lo, Math.min(lo + chunkOrders - 1, to));
-    if (process.stdout.isTTY) process.stdout.write(`\rloading ${label}... ${fmt(rows)}`);
-  }
-  process.stdout.write(`${process.stdout.isTTY ? '\r' : ''}loading ${label}... ${fmt(rows)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  return rows;
-}
 
 async function insertCustomers(c: Client): Promise<number> {
   const { rowCount } = await c.query(
@@ -102,15 +86,9 @@ async function loadData(c: Client): Promise<number> {
     );
     return rowCount ?? 0;
   });
-  // The items split their order's total (3 items when it is odd), so totals add up as in real data.
   const items = await load('items', 1, orderCount, async (lo, hi) => {
     const { rowCount } = await c.query(
-      `INSERT INTO order_items (order_id, sku, name, quantity, unit_price_minor, line_total_minor)
-       SELECT o.id, 'SKU-' || k, 'Bench item ' || k, 1, p.price, p.price
-       FROM orders o,
-            LATERAL (SELECT 2 + o.total_minor % 2 AS n) s,
-            LATERAL generate_series(1, s.n::int) k,
-            LATERAL (SELECT o.total_minor / s.n + CASE WHEN k = s.n THEN o.total_minor % s.n ELSE 0 END AS price) p
+      `${insertItemsSql('orders')}
        WHERE o.id BETWEEN (1::bigint << 62) | ($1::bigint << 20) AND (1::bigint << 62) | ($2::bigint << 20) | 1023`,
       [lo, hi],
     );
@@ -118,7 +96,7 @@ async function loadData(c: Client): Promise<number> {
   });
   await load('history', 1, orderCount, async (lo, hi) => {
     const { rowCount } = await c.query(
-      `INSERT INTO order_status_history (order_id, seq, to_status, reason) SELECT id, 1, status, 'bench' FROM orders
+      `${insertHistorySql('orders')}
        WHERE id BETWEEN (1::bigint << 62) | ($1::bigint << 20) AND (1::bigint << 62) | ($2::bigint << 20) | 1023`,
       [lo, hi],
     );
@@ -155,18 +133,6 @@ async function latencies(call: (id: string) => Promise<void>, measuring?: () => 
   return { times: times.sort((a, b) => a - b), cpu: (user + system) / 1000 / lookups };
 }
 
-/** From the server's /metrics: its GetOrder calls (total seconds inside the interceptors, count) and its CPU seconds. */
-async function serverCounters(metricsUrl: string): Promise<{ seconds: number; calls: number; cpu: number }> {
-  const lines = (await (await fetch(metricsUrl)).text()).split('\n');
-  const total = (name: string, filter = '') =>
-    lines.filter((line) => line.startsWith(`${name}{`) && line.includes(filter)).reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  return {
-    seconds: total('rpc_server_duration_seconds_sum', 'method="GetOrder"'),
-    calls: total('rpc_server_duration_seconds_count', 'method="GetOrder"'),
-    cpu: total('process_cpu_seconds_total'),
-  };
-}
-
 interface RpcTimes {
   getOrder: Measured;
   /** Mean ms the server spent per measured GetOrder, inside its interceptors. */
@@ -186,13 +152,13 @@ async function getOrderRpc(databaseUrl: string): Promise<RpcTimes> {
     const transport = serviceTransport(app.url);
     const orders = createClient(OrderService, transport);
     const health = createClient(Health, transport);
-    let before = await serverCounters(app.metricsUrl);
-    const since = async () => (before = await serverCounters(app.metricsUrl));
+    let before = await serverCounters(app.metricsUrl, 'GetOrder');
+    const since = async () => (before = await serverCounters(app.metricsUrl, 'GetOrder'));
     const getOrder = await latencies(async (orderId) => {
       const { order } = await orders.getOrder({ orderId });
       if (order?.id !== orderId || order.items.length < 2) throw new Error(`GetOrder ${orderId} answered ${JSON.stringify(order)}`);
     }, since);
-    const after = await serverCounters(app.metricsUrl);
+    const after = await serverCounters(app.metricsUrl, 'GetOrder');
     const serverMean = ((after.seconds - before.seconds) / (after.calls - before.calls)) * 1000;
     // The scrape in between costs the server CPU too (a few ms, against seconds of calls).
     const serverCpu = ((after.cpu - before.cpu) / lookups) * 1000;
@@ -204,7 +170,7 @@ async function getOrderRpc(databaseUrl: string): Promise<RpcTimes> {
       );
       if (code !== Code.NotFound) throw new Error(`Health/Check of an unknown service answered ${code === undefined ? 'OK' : Code[code]}`);
     }, since);
-    const emptyServerCpu = (((await serverCounters(app.metricsUrl)).cpu - before.cpu) / lookups) * 1000;
+    const emptyServerCpu = (((await serverCounters(app.metricsUrl, 'GetOrder')).cpu - before.cpu) / lookups) * 1000;
     return { getOrder, serverMean, serverCpu, empty, emptyServerCpu };
   } finally {
     await app.stop();
@@ -283,10 +249,8 @@ try {
   const sql = await getOrderStore(db.url);
   const list = await withClient(db.url, listPages);
 
-  const row = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[i]!))).join('');
   console.log(`\nreads at ${fmt(orderCount)} orders (${fmt(items)} items)`);
   const w1 = [24, 10, 10, 10, 12, 12];
-  const mean = (times: number[]) => times.reduce((sum, t) => sum + t, 0) / times.length;
   const timesRow = (label: string, m: Measured, serverCpu?: number) =>
     row([label, ms(at(m.times, 0.5)), ms(at(m.times, 0.99)), ms(mean(m.times)), ms(m.cpu), serverCpu === undefined ? '' : ms(serverCpu)], w1);
   console.log(row(['GetOrder with items', 'p50', 'p99', 'mean', 'CPU client', 'CPU server'], w1));
