@@ -32,12 +32,7 @@ export interface GetOrderQuery {
   result: GetOrderResult;
 }
 
-const getOrderIR: any = {
-  usedParamSet: { id: true },
-  params: [{ name: 'id', required: true, transform: { type: 'scalar' }, locs: [{ a: 809, b: 812 }] }],
-  statement:
-    "SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\",\n       coalesce(history.history, '[]') AS \"history!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nCROSS JOIN LATERAL (\n  SELECT json_agg(json_build_object(\n           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)\n         ORDER BY h.seq) AS history\n  FROM order_status_history h WHERE h.order_id = o.id\n) history\nWHERE o.id = :id!                                                                                                                                                                                                                                                                                                                                                                                                               ",
-};
+const getOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":809,"b":812}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\",\n       coalesce(history.history, '[]') AS \"history!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nCROSS JOIN LATERAL (\n  SELECT json_agg(json_build_object(\n           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)\n         ORDER BY h.seq) AS history\n  FROM order_status_history h WHERE h.order_id = o.id\n) history\nWHERE o.id = :id!                                                                                                                                                                                                                                                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -59,10 +54,11 @@ const getOrderIR: any = {
  *          ORDER BY h.seq) AS history
  *   FROM order_status_history h WHERE h.order_id = o.id
  * ) history
- * WHERE o.id = :id!  
+ * WHERE o.id = :id!                                                                                                                                                                                                                                                                                                                                                                                                               
  * ```
  */
-export const getOrder = new PreparedQuery<GetOrderParams, GetOrderResult>(getOrderIR);
+export const getOrder = new PreparedQuery<GetOrderParams,GetOrderResult>(getOrderIR);
+
 
 /** 'ListOrders' parameters type */
 export interface ListOrdersParams {
@@ -92,42 +88,7 @@ export interface ListOrdersQuery {
   result: ListOrdersResult;
 }
 
-const listOrdersIR: any = {
-  usedParamSet: { customerId: true, status: true, afterCreatedAt: true, afterId: true, limit: true },
-  params: [
-    {
-      name: 'customerId',
-      required: false,
-      transform: { type: 'scalar' },
-      locs: [
-        { a: 479, b: 489 },
-        { a: 526, b: 536 },
-      ],
-    },
-    {
-      name: 'status',
-      required: false,
-      transform: { type: 'scalar' },
-      locs: [
-        { a: 554, b: 560 },
-        { a: 598, b: 604 },
-      ],
-    },
-    {
-      name: 'afterCreatedAt',
-      required: false,
-      transform: { type: 'scalar' },
-      locs: [
-        { a: 628, b: 642 },
-        { a: 692, b: 706 },
-      ],
-    },
-    { name: 'afterId', required: false, transform: { type: 'scalar' }, locs: [{ a: 722, b: 729 }] },
-    { name: 'limit', required: true, transform: { type: 'scalar' }, locs: [{ a: 785, b: 791 }] },
-  ],
-  statement:
-    "SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                                                                                                                                                    ",
-};
+const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":false,"transform":{"type":"scalar"},"locs":[{"a":479,"b":489},{"a":526,"b":536}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":554,"b":560},{"a":598,"b":604}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":628,"b":642},{"a":692,"b":706}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":722,"b":729}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":785,"b":791}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                                                                                                                                                    "};
 
 /**
  * Query generated from SQL:
@@ -146,10 +107,11 @@ const listOrdersIR: any = {
  *   AND (:status::order_status IS NULL OR o.status = :status::order_status)
  *   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
  * ORDER BY o.created_at DESC, o.id DESC
- * LIMIT :limit!::int  
+ * LIMIT :limit!::int                                                                                                                                                                                                                    
  * ```
  */
-export const listOrders = new PreparedQuery<ListOrdersParams, ListOrdersResult>(listOrdersIR);
+export const listOrders = new PreparedQuery<ListOrdersParams,ListOrdersResult>(listOrdersIR);
+
 
 /** 'MoveOrder' parameters type */
 export interface MoveOrderParams {
@@ -178,34 +140,7 @@ export interface MoveOrderQuery {
   result: MoveOrderResult;
 }
 
-const moveOrderIR: any = {
-  usedParamSet: { to: true, reason: true, id: true, from: true },
-  params: [
-    {
-      name: 'to',
-      required: true,
-      transform: { type: 'scalar' },
-      locs: [
-        { a: 47, b: 50 },
-        { a: 91, b: 94 },
-        { a: 514, b: 517 },
-      ],
-    },
-    {
-      name: 'reason',
-      required: true,
-      transform: { type: 'scalar' },
-      locs: [
-        { a: 129, b: 136 },
-        { a: 534, b: 541 },
-      ],
-    },
-    { name: 'id', required: true, transform: { type: 'scalar' }, locs: [{ a: 192, b: 195 }] },
-    { name: 'from', required: true, transform: { type: 'scalar' }, locs: [{ a: 492, b: 497 }] },
-  ],
-  statement:
-    "WITH moved AS (\n  UPDATE orders\n  SET status = :to!::order_status,\n      notes = CASE WHEN :to!::order_status = 'CANCELLED' THEN :reason! ELSE notes END,\n      updated_at = now()\n  WHERE id = :id!\n  RETURNING id, customer_id, status, total_minor, currency, notes, created_at, updated_at\n), logged AS (\n  INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason)\n  SELECT id, (SELECT coalesce(max(h.seq), 0) + 1 FROM order_status_history h WHERE h.order_id = moved.id), :from!::order_status, :to!::order_status, :reason!\n  FROM moved\n)\nSELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.created_at, m.updated_at,\n       items.items AS \"items!\"\nFROM moved m\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = m.id\n) items                                                                                       ",
-};
+const moveOrderIR: any = {"usedParamSet":{"to":true,"reason":true,"id":true,"from":true},"params":[{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":47,"b":50},{"a":91,"b":94},{"a":514,"b":517}]},{"name":"reason","required":true,"transform":{"type":"scalar"},"locs":[{"a":129,"b":136},{"a":534,"b":541}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":192,"b":195}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":492,"b":497}]}],"statement":"WITH moved AS (\n  UPDATE orders\n  SET status = :to!::order_status,\n      notes = CASE WHEN :to!::order_status = 'CANCELLED' THEN :reason! ELSE notes END,\n      updated_at = now()\n  WHERE id = :id!\n  RETURNING id, customer_id, status, total_minor, currency, notes, created_at, updated_at\n), logged AS (\n  INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason)\n  SELECT id, (SELECT coalesce(max(h.seq), 0) + 1 FROM order_status_history h WHERE h.order_id = moved.id), :from!::order_status, :to!::order_status, :reason!\n  FROM moved\n)\nSELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.created_at, m.updated_at,\n       items.items AS \"items!\"\nFROM moved m\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = m.id\n) items                                                                                       "};
 
 /**
  * Query generated from SQL:
@@ -231,10 +166,11 @@ const moveOrderIR: any = {
  *            'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)
  *          ORDER BY i.sku), '[]') AS items
  *   FROM order_items i WHERE i.order_id = m.id
- * ) items  
+ * ) items                                                                                       
  * ```
  */
-export const moveOrder = new PreparedQuery<MoveOrderParams, MoveOrderResult>(moveOrderIR);
+export const moveOrder = new PreparedQuery<MoveOrderParams,MoveOrderResult>(moveOrderIR);
+
 
 /** 'LockOrder' parameters type */
 export interface LockOrderParams {
@@ -256,12 +192,7 @@ export interface LockOrderQuery {
   result: LockOrderResult;
 }
 
-const lockOrderIR: any = {
-  usedParamSet: { id: true },
-  params: [{ name: 'id', required: true, transform: { type: 'scalar' }, locs: [{ a: 253, b: 256 }] }],
-  statement:
-    'SELECT o.id, o.status, o.total_minor,\n       (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS "item_count!",\n       (c.ship_line1 IS NOT NULL) AS "has_shipping_address!"\nFROM orders o JOIN customers c ON c.id = o.customer_id\nWHERE o.id = :id!\nFOR UPDATE OF o                                                                                                                                                                                                                                                                                          ',
-};
+const lockOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":253,"b":256}]}],"statement":"SELECT o.id, o.status, o.total_minor,\n       (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS \"item_count!\",\n       (c.ship_line1 IS NOT NULL) AS \"has_shipping_address!\"\nFROM orders o JOIN customers c ON c.id = o.customer_id\nWHERE o.id = :id!\nFOR UPDATE OF o                                                                                                                                                                                                                                                                                          "};
 
 /**
  * Query generated from SQL:
@@ -271,14 +202,15 @@ const lockOrderIR: any = {
  *        (c.ship_line1 IS NOT NULL) AS "has_shipping_address!"
  * FROM orders o JOIN customers c ON c.id = o.customer_id
  * WHERE o.id = :id!
- * FOR UPDATE OF o  
+ * FOR UPDATE OF o                                                                                                                                                                                                                                                                                          
  * ```
  */
-export const lockOrder = new PreparedQuery<LockOrderParams, LockOrderResult>(lockOrderIR);
+export const lockOrder = new PreparedQuery<LockOrderParams,LockOrderResult>(lockOrderIR);
+
 
 /** 'CountStuckOrders' parameters type */
 export interface CountStuckOrdersParams {
-  statuses: readonly order_status[];
+  statuses: readonly (order_status)[];
 }
 
 /** 'CountStuckOrders' return type */
@@ -295,12 +227,7 @@ export interface CountStuckOrdersQuery {
   result: CountStuckOrdersResult;
 }
 
-const countStuckOrdersIR: any = {
-  usedParamSet: { statuses: true },
-  params: [{ name: 'statuses', required: true, transform: { type: 'array_spread' }, locs: [{ a: 239, b: 248 }] }],
-  statement:
-    'SELECT status,\n       count(*) AS "over5m!",\n       count(*) FILTER (WHERE created_at < now() - interval \'1 hour\') AS "over1h!",\n       count(*) FILTER (WHERE created_at < now() - interval \'1 day\') AS "over1d!"\nFROM orders\nWHERE status IN :statuses!\n  AND created_at < now() - interval \'5 minutes\'\nGROUP BY status                                                                    ',
-};
+const countStuckOrdersIR: any = {"usedParamSet":{"statuses":true},"params":[{"name":"statuses","required":true,"transform":{"type":"array_spread"},"locs":[{"a":239,"b":248}]}],"statement":"SELECT status,\n       count(*) AS \"over5m!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 hour') AS \"over1h!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 day') AS \"over1d!\"\nFROM orders\nWHERE status IN :statuses!\n  AND created_at < now() - interval '5 minutes'\nGROUP BY status                                                                    "};
 
 /**
  * Query generated from SQL:
@@ -312,10 +239,11 @@ const countStuckOrdersIR: any = {
  * FROM orders
  * WHERE status IN :statuses!
  *   AND created_at < now() - interval '5 minutes'
- * GROUP BY status  
+ * GROUP BY status                                                                    
  * ```
  */
-export const countStuckOrders = new PreparedQuery<CountStuckOrdersParams, CountStuckOrdersResult>(countStuckOrdersIR);
+export const countStuckOrders = new PreparedQuery<CountStuckOrdersParams,CountStuckOrdersResult>(countStuckOrdersIR);
+
 
 /** 'CountOrdersByStatus' parameters type */
 export type CountOrdersByStatusParams = void;
@@ -332,7 +260,7 @@ export interface CountOrdersByStatusQuery {
   result: CountOrdersByStatusResult;
 }
 
-const countOrdersByStatusIR: any = { usedParamSet: {}, params: [], statement: 'SELECT status, count(*) AS "count!"\nFROM orders\nGROUP BY status' };
+const countOrdersByStatusIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT status, count(*) AS \"count!\"\nFROM orders\nGROUP BY status"};
 
 /**
  * Query generated from SQL:
@@ -342,4 +270,6 @@ const countOrdersByStatusIR: any = { usedParamSet: {}, params: [], statement: 'S
  * GROUP BY status
  * ```
  */
-export const countOrdersByStatus = new PreparedQuery<CountOrdersByStatusParams, CountOrdersByStatusResult>(countOrdersByStatusIR);
+export const countOrdersByStatus = new PreparedQuery<CountOrdersByStatusParams,CountOrdersByStatusResult>(countOrdersByStatusIR);
+
+
