@@ -5,7 +5,7 @@
  */
 import type { DescMessage, DescMethodUnary, MessageShape } from '@bufbuild/protobuf';
 import type { Address } from '@oms/contracts/common/v1';
-import { IdempotentStore, sqlConnection, type IdempotentCall, type Refusal, type SqlClient } from '@oms/db';
+import { IdempotentStore, scopeOf, sqlConnection, type IdempotentCall, type Refusal, type SqlClient } from '@oms/db';
 import { z } from 'zod';
 import { type PrismaClient, type Prisma } from './generated/prisma/client';
 import { statuses, type StatusName } from '@oms/contracts/order-lifecycle';
@@ -59,6 +59,18 @@ interface Placement {
 
 const withItems = { items: { orderBy: { sku: 'asc' } } } satisfies Prisma.OrderInclude;
 
+/**
+ * The first statement of a write (one round trip): tags the call's
+ * idempotency key with its bucket, so the key moves with the bucket, and
+ * locks the bucket's owned_buckets row FOR SHARE, waiting at most
+ * `bucketLockTimeout` for a move's cut-over (a lock timeout is retryable).
+ */
+const guardBucket = `WITH tagged AS (UPDATE idempotency_keys SET bucket = $1 WHERE scope = $2 AND key = $3)
+SELECT set_config('lock_timeout', $4, true) FROM owned_buckets WHERE bucket = $1 FOR SHARE`;
+// Long enough for any cut-over's fence; short enough not to hold a pool
+// slot while a crashed coordinator's prepared transaction awaits recovery.
+const bucketLockTimeout = '3s';
+
 /** One shard's order data. Writes name their bucket, which the shard must own (see `transactIn`). */
 export class OrderStore extends IdempotentStore<Tx> {
   constructor(
@@ -82,7 +94,7 @@ export class OrderStore extends IdempotentStore<Tx> {
     work: (tx: Tx) => Promise<MessageShape<Res> | Refusal>,
   ): Promise<MessageShape<Res>> {
     return this.transact(method, request, async (tx) => {
-      const owned = await tx.$queryRawUnsafe<unknown[]>('SELECT 1 FROM owned_buckets WHERE bucket = $1 FOR SHARE', bucket);
+      const owned = await tx.$queryRawUnsafe<unknown[]>(guardBucket, bucket, scopeOf(method), request.idempotencyKey, bucketLockTimeout);
       if (owned.length === 0) throw new WrongShard(this.shard, bucket);
       return work(tx);
     });

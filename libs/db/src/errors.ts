@@ -21,7 +21,8 @@ function* causes(error: unknown): Generator<Record<string, unknown>> {
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     const record = current as Record<string, unknown>;
     yield record;
-    current = record.cause;
+    // A raw query's failure (P2010) carries the driver's error under meta, not as its cause.
+    current = record.cause ?? (record.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { DescService } from '@bufbuild/protobuf';
-import type { ServiceImpl } from '@connectrpc/connect';
+import type { ConnectRouter, ServiceImpl } from '@connectrpc/connect';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
 import {
   createLogger,
@@ -41,6 +41,8 @@ export interface ServiceParts<Settings, Db> {
   connect(databaseUrl?: string, poolSize?: number): Db;
   /** Runs at shutdown after the last call, before the databases disconnect. */
   onClose(close: () => Promise<void>): void;
+  /** Serves another service on the same server (an admin service beside the main one). */
+  serve<T extends DescService>(service: T, handlers: ServiceImpl<T>): void;
 }
 
 export interface PrismaService<S extends DescService, Shape extends ServiceConfigShape, Db extends DatabaseClient> {
@@ -86,13 +88,29 @@ export async function startPrismaService<S extends DescService, Shape extends Se
     () => db.$queryRawUnsafe('SELECT 1'),
   );
   const logger = createLogger(definition.app, config.LOG_LEVEL);
-  const handlers = await definition.handlers({ config, db, logger, registry, connect, onClose: (close) => closers.push(close) });
+  const more: ((router: ConnectRouter) => void)[] = [];
+  const services: DescService[] = [definition.service];
+  const handlers = await definition.handlers({
+    config,
+    db,
+    logger,
+    registry,
+    connect,
+    onClose: (close) => closers.push(close),
+    serve: (service, impl) => {
+      services.push(service);
+      more.push((router) => router.service(service, impl));
+    },
+  });
   return startRpcServer({
     app: definition.app,
     config,
     logger,
-    services: [definition.service],
-    routes: (router) => router.service(definition.service, handlers),
+    services,
+    routes: (router) => {
+      router.service(definition.service, handlers);
+      for (const route of more) route(router);
+    },
     errorMappers: [mapDatabaseError],
     ready: async () => {
       await db.$queryRawUnsafe('SELECT 1');

@@ -106,11 +106,16 @@ export async function ensurePostgres(log: (line: string) => void): Promise<strin
   const url = postgresServerUrl();
   if (await answers(url)) {
     log(`Postgres answers at ${new URL(url).host}`);
+    const prepared = await withClient(url, async (c) => (await c.query<{ max_prepared_transactions: string }>('SHOW max_prepared_transactions')).rows[0]!);
+    if (prepared.max_prepared_transactions === '0') {
+      log(`  its max_prepared_transactions is 0: moving order buckets between shards (two-phase commit) will be refused there`);
+    }
     return url;
   }
   const dataDir = path.join(workspaceRoot, '.data', 'postgres');
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) log(`no Postgres at ${new URL(url).host}: initialising an embedded one in .data/postgres`);
-  const server = await postgresServer({ dataDir, port: Number(new URL(url).port || '5432') });
+  // Prepared transactions: moving a bucket between order shards commits on both with two-phase commit.
+  const server = await postgresServer({ dataDir, port: Number(new URL(url).port || '5432'), settings: { max_prepared_transactions: '64' } });
   log(`starting the embedded Postgres on ${new URL(server.url).host} (log: .data/postgres.log)`);
   await server.start();
   return server.url;

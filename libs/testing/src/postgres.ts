@@ -14,19 +14,22 @@ import { appDir, postgresServer, services, shardDatabases, type PostgresServer }
 import { freePort } from '@oms/platform';
 
 export interface ExtraPostgres extends PostgresServer {
-  /** The order shard database on it (oms_order_shard1), migrated. */
+  /** The order shard database on it (oms_order_shard1 unless named), migrated. */
   orderShardUrl: string;
   /** Stops the server if it runs and deletes its folder. */
   remove(): void;
 }
 
-/** Starts the server (with extra server `settings`, e.g. `{ max_prepared_transactions: '10' }`) and migrates its order shard. */
-export async function startExtraPostgres(options: { settings?: Record<string, string> } = {}): Promise<ExtraPostgres> {
+/**
+ * Starts the server (with extra server `settings`, e.g. `{ max_prepared_transactions: '10' }`)
+ * and migrates its order shard, in `database` (shard 0's oms_order, say) when given.
+ */
+export async function startExtraPostgres(options: { settings?: Record<string, string>; database?: string } = {}): Promise<ExtraPostgres> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'oms-extra-postgres-'));
   const server = await postgresServer({ dataDir: path.join(folder, 'data'), port: await freePort(), settings: options.settings });
   const extra: ExtraPostgres = {
     ...server,
-    orderShardUrl: withDatabase(server.url, shardDatabases(services.find((s) => s.app === 'order-service')!)[0]!),
+    orderShardUrl: withDatabase(server.url, options.database ?? shardDatabases(services.find((s) => s.app === 'order-service')!)[0]!),
     remove() {
       try {
         server.stop('immediate'); // its data goes anyway

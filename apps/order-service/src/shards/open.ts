@@ -42,6 +42,7 @@ export async function openShards(options: {
     return {
       id,
       name,
+      url,
       db,
       store: new OrderStore(db, id),
       ready: () =>

@@ -25,6 +25,8 @@ export interface Shard {
   id: number;
   /** host:port/database, for messages. */
   name: string;
+  /** Its database URL, for sessions of its own (a bucket move). */
+  url: string;
   db: PrismaClient;
   store: OrderStore;
   /** Resolves once the shard's start-up check passed (migrations, identity); retried at each call until it does. */
