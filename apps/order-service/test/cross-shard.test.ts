@@ -97,7 +97,8 @@ beforeAll(async () => {
   for (const [bucket, { url }] of databases.entries()) {
     const { rows } = await withClient(url, (c) =>
       c.query<{ id: string }>(
-        `INSERT INTO customers (id, bucket, first_name, email) VALUES (new_row_id($1::smallint), $1, 'Ada', 'ada@example.com') RETURNING id`,
+        `WITH owned AS (INSERT INTO owned_buckets (bucket, map_version) VALUES ($1, 1))
+         INSERT INTO customers (id, bucket, first_name, email) VALUES (new_row_id($1::smallint), $1, 'Ada', 'ada@example.com') RETURNING id`,
         [bucket],
       ),
     );

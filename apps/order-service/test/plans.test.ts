@@ -27,6 +27,7 @@ beforeAll(async () => {
       INSERT INTO order_items (order_id, sku, name, quantity, unit_price_minor, line_total_minor)
       SELECT o.id, s.sku, 'Item', 1, 1000, 1000 FROM orders o CROSS JOIN (VALUES ('A'), ('B')) AS s(sku)`);
     await c.query(`INSERT INTO order_status_history (order_id, seq, to_status, reason) SELECT id, 1, 'PENDING', 'placed' FROM orders`);
+    await c.query(`INSERT INTO owned_buckets (bucket, map_version) SELECT b, 1 FROM generate_series(0, 1023) b`);
     await c.query('ANALYZE');
   });
 }, 180_000);
@@ -112,9 +113,10 @@ describe('query plans at 200,000 orders', () => {
     expect(Number(rows[0]!.n)).toBe(200_000);
   });
 
-  it.each(hotQueries)('$name uses $indexes, no sequential scan', async ({ query, params, indexes }) => {
+  // owned_buckets (at most 1,024 rows, the guard every read joins) may be read whole: it is a page or two.
+  it.each(hotQueries)('$name uses $indexes, no sequential scan of a data table', async ({ query, params, indexes }) => {
     const planNodes = await plan(query, params);
-    expect(planNodes.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+    expect(planNodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] !== 'owned_buckets')).toEqual([]);
     expect(planNodes.map((n) => n['Index Name'])).toEqual(expect.arrayContaining(indexes));
   });
 });

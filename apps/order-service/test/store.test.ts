@@ -23,6 +23,7 @@ beforeAll(async () => {
   db = await cloneTemplate('oms_order');
   prisma = new PrismaClient({ adapter: pgAdapter(db.url) });
   store = new OrderStore(prisma);
+  await prisma.ownedBucket.create({ data: { bucket, mapVersion: 1 } });
   customerId = (await prisma.customer.create({ data: { id: newId(bucket), bucket, firstName: 'Ada', email: 'ada@example.com' } })).id;
 });
 

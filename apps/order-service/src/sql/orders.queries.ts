@@ -32,7 +32,7 @@ export interface GetOrderQuery {
   result: GetOrderResult;
 }
 
-const getOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":809,"b":812}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\",\n       coalesce(history.history, '[]') AS \"history!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nCROSS JOIN LATERAL (\n  SELECT json_agg(json_build_object(\n           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)\n         ORDER BY h.seq) AS history\n  FROM order_status_history h WHERE h.order_id = o.id\n) history\nWHERE o.id = :id!                                                                                                                                                                                                                                                                                                                                                                                                               "};
+const getOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":809,"b":812}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\",\n       coalesce(history.history, '[]') AS \"history!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nCROSS JOIN LATERAL (\n  SELECT json_agg(json_build_object(\n           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)\n         ORDER BY h.seq) AS history\n  FROM order_status_history h WHERE h.order_id = o.id\n) history\nWHERE o.id = :id!\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)                                                                                                                                                                                                                                                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -54,7 +54,8 @@ const getOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","requ
  *          ORDER BY h.seq) AS history
  *   FROM order_status_history h WHERE h.order_id = o.id
  * ) history
- * WHERE o.id = :id!                                                                                                                                                                                                                                                                                                                                                                                                               
+ * WHERE o.id = :id!
+ *   AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)                                                                                                                                                                                                                                                                                                                                                                                                               
  * ```
  */
 export const getOrder = new PreparedQuery<GetOrderParams,GetOrderResult>(getOrderIR);
@@ -88,7 +89,7 @@ export interface ListOrdersQuery {
   result: ListOrdersResult;
 }
 
-const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":false,"transform":{"type":"scalar"},"locs":[{"a":479,"b":489},{"a":526,"b":536}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":554,"b":560},{"a":598,"b":604}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":628,"b":642},{"a":692,"b":706}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":722,"b":729}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":785,"b":791}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                                                                                                                                                    "};
+const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":false,"transform":{"type":"scalar"},"locs":[{"a":479,"b":489},{"a":526,"b":536}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":554,"b":560},{"a":598,"b":604}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":628,"b":642},{"a":692,"b":706}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":722,"b":729}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":856,"b":862}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                                                                                                                                                    "};
 
 /**
  * Query generated from SQL:
@@ -106,6 +107,7 @@ const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afte
  * WHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)
  *   AND (:status::order_status IS NULL OR o.status = :status::order_status)
  *   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
+ *   AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)
  * ORDER BY o.created_at DESC, o.id DESC
  * LIMIT :limit!::int                                                                                                                                                                                                                    
  * ```
@@ -227,7 +229,7 @@ export interface CountStuckOrdersQuery {
   result: CountStuckOrdersResult;
 }
 
-const countStuckOrdersIR: any = {"usedParamSet":{"statuses":true},"params":[{"name":"statuses","required":true,"transform":{"type":"array_spread"},"locs":[{"a":239,"b":248}]}],"statement":"SELECT status,\n       count(*) AS \"over5m!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 hour') AS \"over1h!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 day') AS \"over1d!\"\nFROM orders\nWHERE status IN :statuses!\n  AND created_at < now() - interval '5 minutes'\nGROUP BY status                                                                    "};
+const countStuckOrdersIR: any = {"usedParamSet":{"statuses":true},"params":[{"name":"statuses","required":true,"transform":{"type":"array_spread"},"locs":[{"a":239,"b":248}]}],"statement":"SELECT status,\n       count(*) AS \"over5m!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 hour') AS \"over1h!\",\n       count(*) FILTER (WHERE created_at < now() - interval '1 day') AS \"over1d!\"\nFROM orders\nWHERE status IN :statuses!\n  AND created_at < now() - interval '5 minutes'\n  AND bucket IN (SELECT bucket FROM owned_buckets)\nGROUP BY status                                                                    "};
 
 /**
  * Query generated from SQL:
@@ -239,6 +241,7 @@ const countStuckOrdersIR: any = {"usedParamSet":{"statuses":true},"params":[{"na
  * FROM orders
  * WHERE status IN :statuses!
  *   AND created_at < now() - interval '5 minutes'
+ *   AND bucket IN (SELECT bucket FROM owned_buckets)
  * GROUP BY status                                                                    
  * ```
  */
@@ -260,13 +263,14 @@ export interface CountOrdersByStatusQuery {
   result: CountOrdersByStatusResult;
 }
 
-const countOrdersByStatusIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT status, count(*) AS \"count!\"\nFROM orders\nGROUP BY status"};
+const countOrdersByStatusIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT status, count(*) AS \"count!\"\nFROM orders\nWHERE bucket IN (SELECT bucket FROM owned_buckets)\nGROUP BY status"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT status, count(*) AS "count!"
  * FROM orders
+ * WHERE bucket IN (SELECT bucket FROM owned_buckets)
  * GROUP BY status
  * ```
  */

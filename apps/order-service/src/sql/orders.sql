@@ -4,7 +4,8 @@
   parameter and row types come from Postgres itself.
 
   Items and history travel as JSON built by Postgres, so an order with
-  everything it shows is one round trip. Amounts go into JSON as text: a JSON
+  everything it shows is one round trip. Every read keeps to the buckets this
+  shard owns: a bucket being moved here has a copy here before it is ours. Amounts go into JSON as text: a JSON
   number would lose a bigint's precision.
 */
 
@@ -26,7 +27,8 @@ CROSS JOIN LATERAL (
          ORDER BY h.seq) AS history
   FROM order_status_history h WHERE h.order_id = o.id
 ) history
-WHERE o.id = :id!;
+WHERE o.id = :id!
+  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket);
 
 /*
   A keyset page of a customer's orders, newest first; with a NULL customer,
@@ -50,6 +52,7 @@ CROSS JOIN LATERAL (
 WHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)
   AND (:status::order_status IS NULL OR o.status = :status::order_status)
   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
+  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)
 ORDER BY o.created_at DESC, o.id DESC
 LIMIT :limit!::int;
 
@@ -108,10 +111,12 @@ SELECT status,
 FROM orders
 WHERE status IN :statuses!
   AND created_at < now() - interval '5 minutes'
+  AND bucket IN (SELECT bucket FROM owned_buckets)
 GROUP BY status;
 
 /* One shard's orders by status: its part of CountOrdersByStatus. */
 /* @name CountOrdersByStatus */
 SELECT status, count(*) AS "count!"
 FROM orders
+WHERE bucket IN (SELECT bucket FROM owned_buckets)
 GROUP BY status;

@@ -1,0 +1,3 @@
+DROP TABLE "bucket_move_decisions";
+DROP INDEX "idempotency_keys_bucket_idx";
+ALTER TABLE "idempotency_keys" DROP COLUMN "bucket";
