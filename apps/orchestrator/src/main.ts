@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
+import { BucketMoveService } from '@oms/contracts/order/v1/bucket-moves';
 import { PaymentService } from '@oms/contracts/payment/v1';
 import { ShippingService } from '@oms/contracts/shipping/v1';
 import {
@@ -21,6 +22,7 @@ import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from './activities';
+import { bucketMoveActivities } from './activities/bucket-moves';
 import { orderSinks, temporalLogger } from './telemetry';
 
 export const configShape = {
@@ -53,7 +55,7 @@ export async function startWorker(environment: Record<string, string | undefined
     shutdownSignals: [],
   });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const activities = createActivities({
+  const sagaActivities = createActivities({
     order: serviceClient(OrderService, config.ORDER_SERVICE_URL),
     inventory: serviceClient(InventoryService, config.INVENTORY_SERVICE_URL),
     payment: serviceClient(PaymentService, config.PAYMENT_SERVICE_URL),
@@ -62,6 +64,8 @@ export async function startWorker(environment: Record<string, string | undefined
     shippingPollMs: config.SHIPPING_POLL_MS,
     fraudReviewLimitMinor: config.FRAUD_REVIEW_LIMIT_MINOR,
   });
+  // ReshardWorkflow's, on order-service's address: a bucket's copy may take minutes, so its calls get the copy activity's 10-minute limit.
+  const moveActivities = bucketMoveActivities({ bucketMoves: serviceClient(BucketMoveService, config.ORDER_SERVICE_URL, 10 * 60_000) });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -69,7 +73,7 @@ export async function startWorker(environment: Record<string, string | undefined
     ...(config.WORKFLOW_BUNDLE_PATH
       ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } }
       : { workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)) }),
-    activities,
+    activities: { ...sagaActivities, ...moveActivities },
     sinks: orderSinks(registry),
     // The workflow continues the starter's trace; its spans (made in the sandbox, sent out by a sink) and each activity's join it.
     // Always on, because a prebuilt bundle always has the workflow interceptors (scripts/bundle-workflows.ts); untraced, the spans go nowhere.

@@ -7,4 +7,5 @@
 export const taskQueue = 'orders';
 
 export * from './order-workflow';
+export * from './reshard-workflow';
 export * from './tracking-workflow';
