@@ -16,6 +16,7 @@ import { adminRoutes } from './routes/admin';
 import { carrierRoutes } from './routes/carrier';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
+import { reshardRoutes } from './routes/reshards';
 import { nameRequestSpans, tracedHttpServer } from './tracing';
 
 const bodyLimit = 64 * 1024;
@@ -69,5 +70,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(orderRoutes, { deps });
   await app.register(carrierRoutes, { deps });
   await app.register(adminRoutes, { deps });
+  await app.register(reshardRoutes, { deps });
   return app;
 }

@@ -19,6 +19,7 @@ import {
   ListOrdersRequestSchema,
   UpdateOrderStatusRequestSchema,
 } from '@oms/contracts/order/v1';
+import { BucketMoveSchema } from '@oms/contracts/order/v1/bucket-moves';
 import { ChargeRequestSchema } from '@oms/contracts/payment/v1';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
@@ -208,6 +209,43 @@ export const Product = Type.Object({
 });
 
 export const DeliveryBody = Type.Object({ orderId: Id }, strict);
+
+const MoveId = Type.String({ ...stringKeywords(BucketMoveSchema.field.moveId), description: 'names the move (and its workflow, reshard-<moveId>)' });
+export const MoveIdParams = Type.Object({ moveId: MoveId });
+const Bucket = Type.Integer(integerKeywords(BucketMoveSchema.field.bucket));
+const Buckets = Type.Array(Bucket);
+const TargetShard = Type.Integer(integerKeywords(BucketMoveSchema.field.targetShard));
+
+// Every bucket at most once: there are 1,024 (docs/sharding.md).
+export const ReshardBody = Type.Object(
+  {
+    targetShard: TargetShard,
+    buckets: Type.Array(Bucket, { minItems: 1, maxItems: 1024, uniqueItems: true, description: 'moved one at a time, in this order' }),
+  },
+  strict,
+);
+export const ReshardAccepted = Type.Object({ moveId: MoveId, progressUrl: Type.String() });
+
+const ReshardStep = Type.Union(['prepare', 'copy', 'catch up', 'cut over', 'abandon'].map((s) => Type.Literal(s)));
+export const ReshardProgress = Type.Object({
+  moveId: MoveId,
+  targetShard: TargetShard,
+  buckets: Buckets,
+  moved: Type.Array(Bucket, { description: 'on the target now, in the order they got there' }),
+  current: Type.Optional(
+    Type.Object({ bucket: Bucket, sourceShard: Type.Optional(Type.Integer()), step: ReshardStep }, { description: 'the bucket under way' }),
+  ),
+  paused: Type.Boolean({ description: 'a pause was asked for; it takes effect between steps' }),
+  rowsCopied: Type.Integer(),
+  fencesMs: Type.Array(Type.Number(), { description: "how long each cut-over held its bucket's writes, in ms" }),
+  state: Type.Union(
+    ['running', 'paused', 'cancelled', 'done', 'failed'].map((s) => Type.Literal(s)),
+    {
+      description: '`paused` while the move holds between steps',
+    },
+  ),
+  failure: Type.Optional(Type.String({ description: 'why the move failed: the bucket, the step and the refusal' })),
+});
 
 const Problem = Type.Object(
   {
