@@ -252,8 +252,16 @@ describe('ReshardWorkflow', () => {
 });
 
 describe('ReshardWorkflow with the real activities over gRPC', () => {
-  /** Runs `fn` with the real activities, over gRPC to a BucketMoveService stand-in whose prepareMove is `prepareMove` and whose other RPCs answer a clean move. */
-  async function withBucketMoves<T>(prepareMove: () => unknown, fn: (activities: BucketMoveActivities) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with the real activities, over gRPC to a BucketMoveService
+   * stand-in whose prepareMove is `prepareMove`, whose other RPCs answer a
+   * clean move, and which logs every call in `calls`.
+   */
+  async function withBucketMoves<T>(prepareMove: () => unknown, fn: (activities: BucketMoveActivities, calls: Calls) => Promise<T>): Promise<T> {
+    const calls: Calls = [];
+    const logged =
+      <R>(name: string, answer: () => R) =>
+      () => (calls.push(name), answer());
     const server = await startRpcServer({
       app: 'fake-bucket-moves',
       config: { HOST: '127.0.0.1', PORT: 0, METRICS_PORT: 0, SHUTDOWN_GRACE_MS: 1000 },
@@ -261,15 +269,15 @@ describe('ReshardWorkflow with the real activities over gRPC', () => {
       services: [BucketMoveService],
       routes: (router) =>
         router.service(BucketMoveService, {
-          prepareMove: prepareMove as () => { sourceShard: number },
-          copyBucket: () => ({ rows: 10n, bytes: 1000n }),
-          catchUpBucket: () => ({ rowsChanged: 0n }),
-          cutOverBucket: () => ({ fenceMs: 4.5, rowsChanged: 0n, mapVersion: 2 }),
-          abandonMove: () => ({ rowsDeleted: 0n }),
+          prepareMove: logged('prepareMove', prepareMove as () => { sourceShard: number }),
+          copyBucket: logged('copyBucket', () => ({ rows: 10n, bytes: 1000n })),
+          catchUpBucket: logged('catchUpBucket', () => ({ rowsChanged: 0n })),
+          cutOverBucket: logged('cutOverBucket', () => ({ fenceMs: 4.5, rowsChanged: 0n, mapVersion: 2 })),
+          abandonMove: logged('abandonMove', () => ({ rowsDeleted: 0n })),
         }),
     });
     try {
-      return await fn(bucketMoveActivities({ bucketMoves: serviceClient(BucketMoveService, server.url), heartbeatEveryMs: 100 }));
+      return await fn(bucketMoveActivities({ bucketMoves: serviceClient(BucketMoveService, server.url), heartbeatEveryMs: 100 }), calls);
     } finally {
       await server.close();
     }
@@ -303,5 +311,29 @@ describe('ReshardWorkflow with the real activities over gRPC', () => {
     );
     expect(prepares).toBe(3);
     expect(result).toMatchObject({ moved: [4], fencesMs: [4.5], rowsCopied: 10, state: 'done' });
+  });
+
+  it('cancelled while a step is failing with an outage: ends cancelled, with nothing to abandon', async () => {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { closedAs, progress, calls } = await withBucketMoves(
+      async () => {
+        // The attempt fails only once its cancellation was asked for: it never hears of it (prepare does not heartbeat), so it ends failed.
+        await released;
+        throw new ConnectError('shard 1 is down', Code.Unavailable);
+      },
+      async (activities, calls) => ({
+        calls,
+        ...(await runMove(activities, { buckets: [4] }, async (handle) => {
+          await until(() => calls.length > 0);
+          await handle.cancel();
+          await until(async () => ((await handle.fetchHistory()).events ?? []).some((event) => event.activityTaskCancelRequestedEventAttributes));
+          release();
+        })),
+      }),
+    );
+    expect(closedAs).toBe('CANCELLED');
+    expect(progress).toMatchObject({ state: 'cancelled', moved: [] });
+    expect(calls).toEqual(['prepareMove']);
   });
 });

@@ -3,6 +3,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   continueAsNew,
   isCancellation,
@@ -109,7 +110,8 @@ export async function ReshardWorkflow(input: ReshardInput): Promise<ReshardProgr
     }
   } catch (error) {
     const under = progress.current;
-    if (isCancellation(error)) {
+    // A step's last attempt may end in a fault it met before it heard of the cancellation: the move is cancelled all the same.
+    if (isCancellation(error) || CancellationScope.current().consideredCancelled) {
       // Prepare answered "not moved yet", so the target holds at most a partial copy: delete it. (A cut-over is never interrupted.)
       if (under?.sourceShard !== undefined) {
         under.step = 'abandon';
@@ -118,7 +120,9 @@ export async function ReshardWorkflow(input: ReshardInput): Promise<ReshardProgr
       progress.current = undefined;
       progress.state = 'cancelled';
       log.info('move cancelled', { moveId, moved: progress.moved.length, abandoned: under?.bucket });
-    } else if (error instanceof ActivityFailure && under) {
+      throw isCancellation(error) ? error : new CancelledFailure('move cancelled', [], error as Error);
+    }
+    if (error instanceof ActivityFailure && under) {
       // A refusal (transient faults are retried forever): say which bucket and step, in the service's words.
       progress.state = 'failed';
       progress.failure = `bucket ${under.bucket}, ${under.step}: ${error.cause?.message ?? error.message}`;

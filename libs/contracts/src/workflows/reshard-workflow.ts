@@ -11,6 +11,10 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const reshardWorkflowId = (moveId: string) => `reshard-${moveId}`;
 
+const moveIdAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+/** A fresh random move id for whoever starts a move (never workflow code): 16 characters of `[A-Za-z0-9_-]`, safe in prepared transaction ids. */
+export const newMoveId = (): string => Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => moveIdAlphabet[byte & 63]).join('');
+
 export interface ReshardInput {
   /** Names the move in order-service's prepared transactions and decision records: `[A-Za-z0-9_-]{1,64}`. */
   moveId: string;
