@@ -3,9 +3,8 @@
  * "admin"): start a ReshardWorkflow, follow it, pause, resume or cancel it.
  * The workflow does the moving (apps/orchestrator); these only talk to Temporal.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { pauseReshardSignal, progressQuery, reshardWorkflowId, resumeReshardSignal, type ReshardInput } from '@oms/contracts/workflows';
+import { newMoveId, pauseReshardSignal, progressQuery, reshardWorkflowId, resumeReshardSignal, type ReshardInput } from '@oms/contracts/workflows';
 import { WorkflowNotFoundError, type SignalDefinition } from '@temporalio/client';
 import { requireAdmin } from '../auth';
 import type { GatewayDeps } from '../deps';
@@ -13,9 +12,6 @@ import { conflict, notFound } from '../problems';
 import { Accepted, bearer, MoveIdParams, problemResponses, ReshardAccepted, ReshardBody, ReshardProgress } from '../schemas';
 
 const tags = ['admin'];
-
-/** 16 characters of [A-Za-z0-9_-]: safe in prepared transaction ids (gid) and workflow ids. */
-const newMoveId = () => randomBytes(12).toString('base64url');
 
 export const reshardRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = async (app, { deps }) => {
   const { temporal, taskQueue } = deps;
