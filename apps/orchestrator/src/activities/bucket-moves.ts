@@ -13,7 +13,7 @@ import { refusalsAs } from './errors';
 
 export interface BucketMoveDeps {
   bucketMoves: Client<typeof BucketMoveService>;
-  /** How often a long call heartbeats while it runs (default 5 s; the heartbeat timeout is 30 s). */
+  /** How often a long call heartbeats while it runs (default: three times per heartbeat timeout). */
   heartbeatEveryMs?: number;
 }
 
@@ -24,7 +24,7 @@ export interface BucketMoveRef {
   targetShard: number;
 }
 
-export function bucketMoveActivities({ bucketMoves, heartbeatEveryMs = 5_000 }: BucketMoveDeps) {
+export function bucketMoveActivities({ bucketMoves, heartbeatEveryMs }: BucketMoveDeps) {
   /**
    * The RPC, its refusals non-retryable. When the activity's cancellation
    * aborted it, the activity ends cancelled (not failed), so the workflow
@@ -42,7 +42,7 @@ export function bucketMoveActivities({ bucketMoves, heartbeatEveryMs = 5_000 }: 
   /** Heartbeats while the RPC runs, so a worker that died mid-call is noticed (heartbeat timeout) and a cancellation reaches the call. */
   async function heartbeating<T>(call: Promise<T>): Promise<T> {
     const context = Context.current();
-    const beat = setInterval(() => context.heartbeat(), heartbeatEveryMs);
+    const beat = setInterval(() => context.heartbeat(), heartbeatEveryMs ?? (context.info.heartbeatTimeoutMs ?? 30_000) / 3);
     try {
       return await rpc(call);
     } finally {
