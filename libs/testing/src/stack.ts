@@ -5,13 +5,14 @@
  * (a process), wired to each other.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@connectrpc/connect';
+import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { InventoryService } from '@oms/contracts/inventory/v1';
 import { OrderService } from '@oms/contracts/order/v1';
 import { services, shardDatabases, shardUrlsEnv, startAppProcess, type AppProcess } from '@oms/devstack';
 import { serviceClient } from '@oms/platform';
 import { orderWorkflowId, type OrderOutcome } from '@oms/contracts/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { cloneTemplate, type TestDatabase } from './databases';
 import { startTemporalDevServer } from './temporal';
 
@@ -34,27 +35,53 @@ export interface Stack {
     lines: { sku: string; quantity: number }[],
     paymentToken: string,
   ): Promise<{ orderId: string; totalMinor: bigint; outcome: OrderOutcome }>;
+  /** Kills an app (SIGKILL unless told) and starts it again on the same ports, with the same settings. */
+  restart(app: string, signal?: NodeJS.Signals): Promise<void>;
   /** The last 64 KiB an app printed (its JSON log lines), by app name; still there after stop(). */
   output(app: string): string;
   /** Stops everything; resolves with the apps' exit codes. */
   stop(): Promise<(number | null)[]>;
 }
 
-export async function startStack(
-  options: { shippingConfirmMs?: number; /** More variables for every app, e.g. where to export traces. */ env?: Record<string, string> } = {},
-): Promise<Stack> {
+export interface StackOptions {
+  shippingConfirmMs?: number;
+  /** More variables for every app, e.g. where to export traces. */
+  env?: Record<string, string>;
+  /**
+   * Order-service on the test's own databases (shard 0, then the others),
+   * e.g. on servers that allow prepared transactions; the test removes them.
+   */
+  orderDatabases?: { url: string; shardUrls: string[] };
+}
+
+const retryUnavailable = retry(
+  handleWhen((error) => ConnectError.from(error).code === Code.Unavailable),
+  { maxAttempts: 5, backoff: new ExponentialBackoff({ initialDelay: 200 }) },
+);
+
+/** A database the test owns: the stack leaves it be. */
+const ownedByTest = (url: string): TestDatabase => ({ url, drop: async () => {} });
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const taskQueue = `stack-${randomUUID()}`;
   const temporal = await startTemporalDevServer();
   const databases: Record<string, TestDatabase> = {};
   const shards: Record<string, TestDatabase[]> = {};
   for (const s of services) {
+    if (s.app === 'order-service' && options.orderDatabases) {
+      databases[s.app] = ownedByTest(options.orderDatabases.url);
+      shards[s.app] = options.orderDatabases.shardUrls.map(ownedByTest);
+      continue;
+    }
     databases[s.app] = await cloneTemplate(s.database);
     // Every shard has the same schema: each is a clone of the same template.
     if (shardDatabases(s).length) shards[s.app] = await Promise.all(shardDatabases(s).map(() => cloneTemplate(s.database)));
   }
   const apps: Record<string, AppProcess> = {};
+  const settings: Record<string, { env: Record<string, string>; readiness?: 'healthz' }> = {};
   const start = async (app: string, env: Record<string, string>, readiness?: 'healthz') => {
-    const proc = await startAppProcess(app, { LOG_LEVEL: 'warn', ...options.env, ...env }, { readiness });
+    settings[app] = { env: { LOG_LEVEL: 'warn', ...options.env, ...env }, readiness };
+    const proc = await startAppProcess(app, settings[app].env, { readiness });
     apps[app] = proc;
     return proc;
   };
@@ -96,13 +123,21 @@ export async function startStack(
     databases,
     shards,
     async placeOrder(customerId, lines, paymentToken) {
-      const { order } = await orders.createOrder({ customerId, lines, idempotencyKey: randomUUID() });
+      // As a real client does: UNAVAILABLE (e.g. the customer's bucket fenced by a move) is retried with the same key.
+      const idempotencyKey = randomUUID();
+      const { order } = await retryUnavailable.execute(() => orders.createOrder({ customerId, lines, idempotencyKey }));
       const outcome: OrderOutcome = await temporal.client.workflow.execute('OrderWorkflow', {
         taskQueue,
         workflowId: orderWorkflowId(order!.id),
         args: [{ orderId: order!.id, paymentToken, deliveryTimeoutMs: 60_000 }],
       });
       return { orderId: order!.id, totalMinor: order!.total!.amountMinor, outcome };
+    },
+    async restart(app, signal = 'SIGKILL') {
+      const old = apps[app]!;
+      await old.stop(signal);
+      const { env, readiness } = settings[app]!;
+      apps[app] = await startAppProcess(app, env, { readiness, port: old.port, metricsPort: Number(new URL(old.metricsUrl).port) });
     },
     output: (app) => apps[app]?.output() ?? '',
     async stop() {
