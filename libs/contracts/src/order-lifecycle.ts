@@ -14,7 +14,7 @@ export type StatusName = Exclude<keyof typeof OrderStatus, 'UNSPECIFIED'>;
 /** Where an order may go from each status. */
 export const transitions: Readonly<Record<StatusName, readonly StatusName[]>> = {
   PENDING: ['VALIDATED', 'CANCELLING'],
-  VALIDATED: ['RESERVED', 'CANCELLING'],
+  VALIDATED: ['RESERVED', 'AWAITING_CUSTOMER', 'CANCELLING'],
   RESERVED: ['PAID', 'CANCELLING'],
   PAID: ['SHIPPING', 'CANCELLING'],
   SHIPPING: ['COMPLETED', 'CANCELLING'],
@@ -22,6 +22,8 @@ export const transitions: Readonly<Record<StatusName, readonly StatusName[]>> = 
   DELIVERED: [],
   CANCELLING: ['CANCELLED'],
   CANCELLED: [],
+  // Stock was short: the customer amends the order (back to VALIDATED) or cancels it.
+  AWAITING_CUSTOMER: ['VALIDATED', 'CANCELLING'],
 };
 
 /** Every status, in the enum's order: the wire number of `statuses[i]` is i + 1 (order-lifecycle.test.ts checks it). */
