@@ -14,7 +14,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { fakeActivities, Gate } from '../test/fake-activities';
-import { cancelOrderSignal, orderWorkflowId } from '@oms/contracts/workflows';
+import { cancelOrderSignal, cancelOrderUpdate, orderWorkflowId } from '@oms/contracts/workflows';
 
 // Each scenario overrides the step under both its names, so that any version records it.
 const declined = async () => {
@@ -46,6 +46,7 @@ const scenarios: Record<string, { activities: ReturnType<typeof fakeActivities>;
   'payment-declined': { activities: fakeActivities([], { charge: declined, chargePayment: declined }) },
   'out-of-stock': { activities: fakeActivities([], { reserve: outOfStock, reserveStock: outOfStock }) },
   cancelled: cancelledWhileReserving((handle) => handle.signal(cancelOrderSignal, 'changed my mind')),
+  'cancel-update': cancelledWhileReserving((handle) => handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'changed my mind' }] })),
 };
 
 const [version, workflows = 'src/workflows/index.ts', ...only] = process.argv.slice(2);
