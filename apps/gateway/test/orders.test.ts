@@ -87,7 +87,7 @@ describe('placing orders', () => {
     expect(again.body).toMatchObject({ type: 'urn:oms:problem:conflict', detail: `order ${orderId} has already ended: CANCELLED` });
   });
 
-  it('refuses to cancel once shipping is arranged: 409 with the reason, and the order stays COMPLETED', async () => {
+  it('refuses to cancel a shipped order once it has completed: 409 saying so, and the order stays COMPLETED', async () => {
     const placed = await placeOrder(h, customer.token, [{ sku: 'GW-MUG', quantity: 1 }], 'tok_success');
     const { orderId } = placed.body;
     await untilOutcome(h, orderId, customer.token);
