@@ -428,6 +428,7 @@ describe('cancel (the Update)', () => {
     const { orderId, outcome } = await runOrder(fakeActivities(calls, { completeOrder: () => gate.wait() }), {
       drive: async (handle) => {
         await gate.entered;
+        // Slow (about 16 s): an Update waits while a local activity holds the workflow task, until it heartbeats.
         refusal = await tryCancel(handle, 'too late');
         gate.open();
       },
