@@ -1,6 +1,7 @@
 /**
- * Versioning. OrderWorkflow changed twice behind patched(): the fraud check
- * (`fraud-check`), then the lean saga (`saga-v2`). Histories recorded from
+ * Versioning. OrderWorkflow changed behind patched(): the fraud check
+ * (`fraud-check`), the lean saga (`saga-v2`), then waiting for the customer
+ * when stock is short (`awaiting-customer`). Histories recorded from
  * each version (scripts/record-histories.ts) must replay against today's
  * code; the same changes without patched() must not; and an order started by
  * the fleet before the upgrade finishes on a worker running today's code.
@@ -52,6 +53,11 @@ describe('recorded histories', () => {
   });
 
   it.each(before)('%s does not replay when the changes ship without patched()', async (_file, history) => {
+    await expect(Worker.runReplayHistory({ workflowBundle: unversioned }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('v2-out-of-stock.json does not replay when waiting for the customer ships without patched()', async () => {
+    const [, history] = histories.find(([file]) => file === 'v2-out-of-stock.json')!;
     await expect(Worker.runReplayHistory({ workflowBundle: unversioned }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

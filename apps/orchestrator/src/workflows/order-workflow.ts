@@ -41,6 +41,7 @@ export type ForwardSteps = (saga: {
   validated(createdAtMs: number): void;
   /** Asks the customer when the stock is short (since `awaiting-customer`). */
   customer: CustomerAnswer;
+  isPatched(patchId: string): boolean;
 }) => Promise<{ trackingNumber: string }>;
 
 /** Whose outage a step waits out: named in the reason when the step gives up. */
@@ -119,7 +120,7 @@ function trackDelivery(orderId: string, deliveryTimeoutMs: number | undefined): 
  */
 export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
   return async function OrderWorkflow(input: OrderWorkflowInput): Promise<OrderOutcome> {
-    const forwardSteps = isPatched('saga-v2') ? stepsV2(isPatched) : stepsV1(isPatched);
+    const forwardSteps = isPatched('saga-v2') ? stepsV2 : stepsV1(isPatched);
     const { orderId } = input;
     const progress: OrderProgress = { orderId, currentStep: 'validate', stepsDone: [], compensationsRun: [] };
     setHandler(statusQuery, () => progress);
@@ -150,7 +151,7 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
     };
 
     try {
-      const { trackingNumber } = await forward.run(() => forwardSteps({ input, step, saga, validated: (ms) => (createdAtMs = ms), customer }));
+      const { trackingNumber } = await forward.run(() => forwardSteps({ input, step, saga, validated: (ms) => (createdAtMs = ms), customer, isPatched }));
       await trackDelivery(orderId, input.deliveryTimeoutMs);
       return finish({ orderId, status: 'COMPLETED', trackingNumber });
     } catch (error) {

@@ -26,38 +26,36 @@ const hourMs = 60 * 60 * 1000;
 const isStockRefusal = (error: unknown) =>
   error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === businessErrors.insufficientStock;
 
-export const stepsV2 =
-  (isPatched: (patchId: string) => boolean): ForwardSteps =>
-  async ({ input, step, saga, validated, customer }) => {
-    const { orderId, paymentToken } = input;
-    const window = (name: Step) => ({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: input.retryWindowMs?.[name] ?? hourMs, retry: backoff });
-    const activities = (name: Step) => proxyActivities<Activities>({ ...window(name), cancellationType });
-    const run = <T>(name: Step, call: (activities: Activities) => Promise<T>) => step(name, () => call(activities(name)));
+export const stepsV2: ForwardSteps = async ({ input, step, saga, validated, customer, isPatched }) => {
+  const { orderId, paymentToken } = input;
+  const window = (name: Step) => ({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: input.retryWindowMs?.[name] ?? hourMs, retry: backoff });
+  const activities = (name: Step) => proxyActivities<Activities>({ ...window(name), cancellationType });
+  const run = <T>(name: Step, call: (activities: Activities) => Promise<T>) => step(name, () => call(activities(name)));
 
-    let order = await run('validate', (a) => a.validateOrder(orderId));
-    validated(order.createdAtMs);
-    saga.add('release reservation', () => undo.releaseReservation(orderId));
-    for (;;) {
-      try {
-        await run('reserve stock', (a) => a.reserve(order));
-        break;
-      } catch (error) {
-        if (!isStockRefusal(error) || !isPatched('awaiting-customer')) throw error;
-        // Nothing was reserved, so nothing is undone yet: the customer says what to keep.
-        const reserve = activities('reserve stock');
-        const shortfall = await reserve.stockShortfall(order.lines);
-        // The refusal was not about the stock now (it came back meanwhile): it stands.
-        if (shortfall.length === 0) throw error;
-        await reserve.askCustomer(order, shortfall);
-        order = await customer.answer(order, shortfall, input.awaitCustomerMs);
-      }
+  let order = await run('validate', (a) => a.validateOrder(orderId));
+  validated(order.createdAtMs);
+  saga.add('release reservation', () => undo.releaseReservation(orderId));
+  for (;;) {
+    try {
+      await run('reserve stock', (a) => a.reserve(order));
+      break;
+    } catch (error) {
+      if (!isStockRefusal(error) || !isPatched('awaiting-customer')) throw error;
+      // Nothing was reserved, so nothing is undone yet: the customer says what to keep.
+      const reserve = activities('reserve stock');
+      const shortfall = await reserve.stockShortfall(order.lines);
+      // The refusal was not about the stock now (it came back meanwhile): it stands.
+      if (shortfall.length === 0) throw error;
+      await reserve.askCustomer(order, shortfall);
+      order = await customer.answer(order, shortfall, input.awaitCustomerMs);
     }
-    saga.add('refund payment', () => undo.refundPayment(orderId));
-    await run('charge payment', (a) => a.charge(order, paymentToken));
-    await run('commit stock', (a) => a.commit(orderId));
-    saga.add('cancel shipment', () => undo.cancelShipment(orderId));
-    const { trackingNumber } = await run('arrange shipping', (a) => a.ship(order));
-    // Local: one status write does not need a round trip through the task queue.
-    await step('complete', () => proxyLocalActivities<Activities>(window('complete')).completeOrder(orderId));
-    return { trackingNumber };
-  };
+  }
+  saga.add('refund payment', () => undo.refundPayment(orderId));
+  await run('charge payment', (a) => a.charge(order, paymentToken));
+  await run('commit stock', (a) => a.commit(orderId));
+  saga.add('cancel shipment', () => undo.cancelShipment(orderId));
+  const { trackingNumber } = await run('arrange shipping', (a) => a.ship(order));
+  // Local: one status write does not need a round trip through the task queue.
+  await step('complete', () => proxyLocalActivities<Activities>(window('complete')).completeOrder(orderId));
+  return { trackingNumber };
+};
