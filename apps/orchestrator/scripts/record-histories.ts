@@ -2,8 +2,10 @@
  * Records OrderWorkflow histories of a version on a dev server, with fake
  * activities, into test/fixtures/histories/<version>-<scenario>.json. Run it
  * once per released version; replay.test.ts replays them against today's code.
- *   npx tsx scripts/record-histories.ts <version> [workflows file, default: today's]
- * e.g. `v1 test/fixtures/v1-workflows.ts`, `v2`.
+ *   npx tsx scripts/record-histories.ts <version> [workflows file, default: today's] [scenario...]
+ * e.g. `v1 test/fixtures/v1-workflows.ts`, `v2`; the scenarios default to the
+ * three every version has (the customer's, since `awaiting-customer`, are named:
+ * `v3 src/workflows/index.ts awaiting-customer-amended awaiting-customer-no-answer`).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -13,7 +15,8 @@ import { startTemporalDevServer } from '@oms/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { fakeActivities } from '../test/fake-activities';
-import { orderWorkflowId } from '@oms/contracts/workflows';
+import { amendOrderUpdate, orderWorkflowId, statusQuery } from '@oms/contracts/workflows';
+import type { WorkflowHandle } from '@temporalio/client';
 
 // Each scenario overrides the step under both its names, so that any version records it.
 const declined = async () => {
@@ -27,18 +30,41 @@ const outOfStock = async () => {
     details: [{ sku: 'SKU-9' }],
   });
 };
-const scenarios = {
-  completed: fakeActivities([]),
-  'payment-declined': fakeActivities([], { charge: declined, chargePayment: declined }),
-  'out-of-stock': fakeActivities([], { reserve: outOfStock, reserveStock: outOfStock }),
+// Short of stock, first time only: the customer is asked, and answers (or not).
+const shortOnce = () => {
+  let refused = false;
+  return fakeActivities([], {
+    reserve: async () => {
+      if (!refused) await outOfStock().finally(() => (refused = true));
+    },
+    stockShortfall: async () => [{ sku: 'SKU-1', requested: 2, available: 1 }],
+  });
+};
+/** Once the order waits for the customer, amends it to what the stock covers. */
+const amend = async (handle: WorkflowHandle) => {
+  while (!(await handle.query(statusQuery)).awaitingCustomer) await new Promise((resolve) => setTimeout(resolve, 50));
+  await handle.executeUpdate(amendOrderUpdate, { args: [{ lines: [{ sku: 'SKU-1', quantity: 1 }] }] });
 };
 
-const [version, workflows = 'src/workflows/index.ts'] = process.argv.slice(2);
-if (!version) throw new Error('usage: record-histories.ts <version> [workflows file]');
+const scenarios: Record<
+  string,
+  { activities: ReturnType<typeof fakeActivities>; awaitCustomerMs?: number; drive?: (handle: WorkflowHandle) => Promise<void> }
+> = {
+  completed: { activities: fakeActivities([]) },
+  'payment-declined': { activities: fakeActivities([], { charge: declined, chargePayment: declined }) },
+  'out-of-stock': { activities: fakeActivities([], { reserve: outOfStock, reserveStock: outOfStock }) },
+  'awaiting-customer-amended': { activities: shortOnce(), drive: amend },
+  'awaiting-customer-no-answer': { activities: shortOnce(), awaitCustomerMs: 500 },
+};
+const everyVersion = ['completed', 'payment-declined', 'out-of-stock'];
+
+const [version, workflows = 'src/workflows/index.ts', ...named] = process.argv.slice(2);
+if (!version) throw new Error('usage: record-histories.ts <version> [workflows file] [scenario...]');
 
 const env = await startTemporalDevServer();
 try {
-  for (const [name, activities] of Object.entries(scenarios)) {
+  for (const name of named.length > 0 ? named : everyVersion) {
+    const { activities, awaitCustomerMs, drive } = scenarios[name]!;
     const taskQueue = `record-${name}`;
     const orderId = `${version}-${name}`;
     const worker = await Worker.create({
@@ -51,9 +77,9 @@ try {
     const handle = await env.client.workflow.start('OrderWorkflow', {
       taskQueue,
       workflowId: orderWorkflowId(orderId),
-      args: [{ orderId, paymentToken: 'tok_success', deliveryTimeoutMs: 1_000 }],
+      args: [{ orderId, paymentToken: 'tok_success', deliveryTimeoutMs: 1_000, awaitCustomerMs }],
     });
-    await worker.runUntil(handle.result());
+    await worker.runUntil(Promise.all([handle.result(), drive?.(handle)]));
     // The CLI's JSON is the format Temporal's tools and the SDK's replayer share.
     const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', env.address, '-w', handle.workflowId, '-o', 'json']);
     const file = new URL(`../test/fixtures/histories/${version}-${name}.json`, import.meta.url);

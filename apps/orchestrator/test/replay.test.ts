@@ -45,6 +45,8 @@ describe('recorded histories', () => {
   it('are there for every version and outcome', () => {
     const scenarios = ['completed', 'out-of-stock', 'payment-declined'];
     const expected = ['v1', 'v1-fraud-check', 'v2'].flatMap((version) => scenarios.map((s) => `${version}-${s}.json`));
+    // Since `awaiting-customer`: the customer amends, or does not answer.
+    expected.push('v3-awaiting-customer-amended.json', 'v3-awaiting-customer-no-answer.json');
     expect(histories.map(([file]) => file).sort()).toEqual(expected.sort());
   });
 
