@@ -1,8 +1,8 @@
 /**
  * `npm run demo`, against a running system (`npm start`): seeds a customer
  * and two products through the gateway's admin API, places four orders
- * (one succeeds, one is declined, one is out of stock, one is cancelled) and
- * prints how each ended. GATEWAY_URL, or OMS_INSTANCE (its system.json), or
+ * (one succeeds, one is declined, one is short of stock and then amended,
+ * one is cancelled) and prints how each ended. GATEWAY_URL, or OMS_INSTANCE (its system.json), or
  * OMS_PORT_OFFSET says where the gateway is.
  */
 import { randomUUID } from 'node:crypto';
@@ -34,13 +34,13 @@ async function expectStatus(what: string, expected: number, answer: Promise<{ st
   return json;
 }
 
-async function untilFinished(orderId: string, token: string): Promise<Json> {
+async function untilStatus(orderId: string, token: string, statuses: string[]): Promise<Json> {
   for (let waited = 0; waited < 90_000; waited += 250) {
     const { json } = await call('GET', `/v1/orders/${orderId}`, token);
-    if (['COMPLETED', 'DELIVERED', 'CANCELLED'].includes(json.status ?? '')) return json;
+    if (statuses.includes(json.status ?? '')) return json;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`order ${orderId} did not finish within 90 s`);
+  throw new Error(`order ${orderId} did not reach ${statuses.join(' or ')} within 90 s`);
 }
 
 const ready = await fetch(`${gateway}/readyz`).catch(() => undefined);
@@ -81,14 +81,18 @@ const place = (lines: { sku: string; quantity: number }[], paymentToken: string)
 const orders = {
   succeeds: await place([{ sku: mug, quantity: 2 }], 'tok_success'),
   'is declined': await place([{ sku: mug, quantity: 1 }], 'tok_declined'),
-  'is out of stock': await place([{ sku: lamp, quantity: 3 }], 'tok_success'),
+  'is short of stock, then amended': await place([{ sku: lamp, quantity: 3 }], 'tok_success'),
   'is cancelled': await place([{ sku: mug, quantity: 1 }], 'tok_slow'),
 };
 // The slow card gives the customer time to change their mind before shipping.
 await expectStatus('cancel order', 202, call('POST', `/v1/orders/${orders['is cancelled']}/cancel`, token, { reason: 'changed my mind' }));
+// Three lamps, one in stock: the order waits for the customer, who takes the one.
+const short = await untilStatus(orders['is short of stock, then amended'], token, ['AWAITING_CUSTOMER']);
+console.log(`order ${short.id} waits for the customer: ${JSON.stringify(short.shortfall)}`);
+await expectStatus('amend order', 200, call('POST', `/v1/orders/${short.id}/amend`, token, { lines: [{ sku: lamp, quantity: 1 }] }));
 
 console.log('\n| order | expected to | ended | reason |\n| --- | --- | --- | --- |');
 for (const [expected, orderId] of Object.entries(orders)) {
-  const order = await untilFinished(orderId, token);
+  const order = await untilStatus(orderId, token, ['COMPLETED', 'DELIVERED', 'CANCELLED']);
   console.log(`| ${orderId} | ${expected} | ${order.status} | ${order.cancelReason ?? ''} |`);
 }

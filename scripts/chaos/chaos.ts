@@ -57,7 +57,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     system = await launchSystem({
       instance,
       postgresUrl: postgres.url,
-      env: { LOG_LEVEL: 'warn', SHIPPING_CARRIER_CONFIRM_MS: '300', RATE_LIMIT_PER_MINUTE: '1000000' },
+      // Nobody answers for an order short of stock: it is cancelled after 2 s instead of 30 min.
+      env: { LOG_LEVEL: 'warn', SHIPPING_CARRIER_CONFIRM_MS: '300', RATE_LIMIT_PER_MINUTE: '1000000', ORDER_AWAIT_CUSTOMER_MS: '2000' },
       timeoutMs: 240_000,
     });
     const state = system.state();

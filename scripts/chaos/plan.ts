@@ -21,7 +21,7 @@ export interface PlannedOrder {
   kind: Kind;
   paymentToken: string;
   lines: Line[];
-  /** What the order must end as; a cancelled one with exactly this reason (a prefix for out of stock). */
+  /** What the order must end as; a cancelled one with exactly this reason (a prefix of it). */
   expected: { status: 'COMPLETED' } | { status: 'CANCELLED'; reason: string };
 }
 
@@ -103,7 +103,7 @@ export function makePlan(options: { orders: number; killRounds: number; seed: nu
     }[kind];
     const expected =
       kind === 'out of stock'
-        ? ({ status: 'CANCELLED', reason: `out of stock: ${scarce.sku}` } as const)
+        ? ({ status: 'CANCELLED', reason: 'out of stock; no answer from the customer' } as const)
         : kind === 'declined'
           ? ({ status: 'CANCELLED', reason: 'payment declined' } as const)
           : ({ status: 'COMPLETED' } as const);

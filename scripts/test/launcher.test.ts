@@ -91,7 +91,7 @@ describe('npm start', () => {
     for (const [expected, status, reason] of [
       ['succeeds', 'COMPLETED', ''],
       ['is declined', 'CANCELLED', 'payment declined'],
-      ['is out of stock', 'CANCELLED', 'out of stock: LAMP-'],
+      ['is short of stock, then amended', 'COMPLETED', ''],
       ['is cancelled', 'CANCELLED', 'changed my mind'],
     ]) {
       expect(demo.output()).toMatch(new RegExp(`\\| ${expected} \\| ${status} \\| ${reason}`));

@@ -17,6 +17,7 @@ export const configShape = {
   CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default(devCarrierSecret),
   RATE_LIMIT_PER_MINUTE: env.count(600),
   DELIVERY_TIMEOUT_MS: env.count(86_400_000),
+  ORDER_AWAIT_CUSTOMER_MS: env.count(1_800_000),
   NODE_ENV: z.string().default('development'),
 };
 

@@ -21,4 +21,6 @@ export interface GatewayDeps {
   rateLimitPerMinute: number;
   /** Passed to every OrderWorkflow: how long tracking waits for delivery per run. */
   deliveryTimeoutMs: number;
+  /** Passed to every OrderWorkflow: how long an order short of stock waits for the customer. */
+  awaitCustomerMs: number;
 }

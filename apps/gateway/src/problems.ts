@@ -41,6 +41,7 @@ export const unauthorized = (detail: string) => new Problem(401, 'unauthorized',
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', detail);
 export const notFound = (detail: string) => new Problem(404, 'not-found', detail);
 export const conflict = (detail: string) => new Problem(409, 'conflict', detail);
+export const unavailable = (detail: string) => new Problem(503, 'unavailable', detail);
 
 const problemType = (slug: string) => `urn:oms:problem:${slug}`;
 

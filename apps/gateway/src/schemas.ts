@@ -18,6 +18,7 @@ import {
   ListAllOrdersRequestSchema,
   ListOrdersRequestSchema,
   UpdateOrderStatusRequestSchema,
+  AmendOrderRequestSchema,
 } from '@oms/contracts/order/v1';
 import { BucketMoveSchema } from '@oms/contracts/order/v1/bucket-moves';
 import { ChargeRequestSchema } from '@oms/contracts/payment/v1';
@@ -74,6 +75,9 @@ export const OrderAccepted = Type.Object({
 });
 
 const OrderItem = Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money, lineTotal: Money });
+const Shortfall = Type.Array(Type.Object({ sku: Type.String(), requested: Type.Integer(), available: Type.Integer({ description: 'units in stock now' }) }), {
+  description: 'while AWAITING_CUSTOMER: the lines the stock cannot cover',
+});
 const StatusChange = Type.Object({
   from: Type.Union([OrderStatusName, Type.Null()]),
   to: OrderStatusName,
@@ -87,6 +91,7 @@ export const Order = Type.Object({
   items: Type.Array(OrderItem),
   total: Money,
   cancelReason: Type.Optional(Type.String()),
+  shortfall: Type.Optional(Shortfall),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   history: Type.Optional(Type.Array(StatusChange)),
@@ -144,11 +149,27 @@ export const Progress = Type.Object({
       trackingNumber: Type.Optional(Type.String()),
     }),
   ),
+  awaitingCustomer: Type.Optional(
+    Type.Object(
+      { shortfall: Shortfall, deadline: Type.String({ format: 'date-time', description: 'when the order is cancelled without an answer' }) },
+      { description: 'while the order waits for the customer to amend or cancel it' },
+    ),
+  ),
 });
 
 // The reason of the order's move to CANCELLED.
 export const CancelBody = Type.Object({ reason: Type.Optional(Type.String(stringKeywords(UpdateOrderStatusRequestSchema.field.reason))) }, strict);
 export const Accepted = Type.Object({ accepted: Type.Boolean() });
+
+export const AmendBody = Type.Object(
+  {
+    lines: Type.Array(Line, {
+      ...itemsKeywords(AmendOrderRequestSchema.field.lines),
+      description: "the order's lines as they should be: fewer units (at most what is available), a line left out is dropped",
+    }),
+  },
+  strict,
+);
 
 const Address = Type.Object(
   {

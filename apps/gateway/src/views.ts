@@ -32,6 +32,7 @@ export function orderView(order: Order): Static<typeof OrderJson> {
     items: order.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: money(i.unitPrice), lineTotal: money(i.lineTotal) })),
     total: money(order.total),
     ...(order.cancelReason ? { cancelReason: order.cancelReason } : {}),
+    ...(order.shortfall.length ? { shortfall: order.shortfall.map(({ sku, requested, available }) => ({ sku, requested, available })) } : {}),
     createdAt: time(order.createdAt),
     updatedAt: time(order.updatedAt),
     history: order.history.map((h) => ({

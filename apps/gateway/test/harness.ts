@@ -43,6 +43,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     GATEWAY_JWT_SECRET: jwtSecret,
     CARRIER_WEBHOOK_SECRET: carrierSecret,
     DELIVERY_TIMEOUT_MS: '60000',
+    ORDER_AWAIT_CUSTOMER_MS: '60000',
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,

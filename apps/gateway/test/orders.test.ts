@@ -58,10 +58,27 @@ describe('placing orders', () => {
     expect(done.body).toMatchObject({ status: 'CANCELLED', cancelReason: 'payment declined' });
   });
 
-  it('cancels an order that is out of stock', async () => {
+  it('an order short of stock waits for the customer (GET and progress show the shortfall); POST /amend completes it at the new total', async () => {
     const placed = await placeOrder(h, customer.token, [{ sku: 'GW-LAMP', quantity: 2 }], 'tok_success');
-    const done = await untilTerminal(h, placed.body.orderId, customer.token);
-    expect(done.body).toMatchObject({ status: 'CANCELLED', cancelReason: 'out of stock: GW-LAMP' });
+    const { orderId } = placed.body;
+    const shortfall = [{ sku: 'GW-LAMP', requested: 2, available: 1 }];
+    const waiting = await pollUntil(
+      () => h.call('GET', `/v1/orders/${orderId}`, { token: customer.token }),
+      (a) => a.body?.status === 'AWAITING_CUSTOMER',
+      'the order to wait for the customer',
+    );
+    expect(waiting.body).toMatchObject({ shortfall, total: { amountMinor: '8000' } });
+    const { awaitingCustomer } = (await h.call('GET', `/v1/orders/${orderId}/progress`, { token: customer.token })).body;
+    expect(awaitingCustomer).toMatchObject({ shortfall });
+    // The gateway's ORDER_AWAIT_CUSTOMER_MS (60 s here; 30 min by default) set the deadline.
+    expect(Date.parse(awaitingCustomer.deadline) - Date.now()).toBeLessThanOrEqual(60_000);
+
+    const refused = await h.call('POST', `/v1/orders/${orderId}/amend`, { token: customer.token, body: { lines: [{ sku: 'GW-LAMP', quantity: 2 }] } });
+    expect(refused).toMatchObject({ status: 409, body: { detail: 'GW-LAMP: only 1 available' } });
+    const amended = await h.call('POST', `/v1/orders/${orderId}/amend`, { token: customer.token, body: { lines: [{ sku: 'GW-LAMP', quantity: 1 }] } });
+    expect(amended).toMatchObject({ status: 200, body: { id: orderId, items: [{ sku: 'GW-LAMP', quantity: 1 }], total: { amountMinor: '4000' } } });
+    const done = await untilTerminal(h, orderId, customer.token);
+    expect(done.body).toMatchObject({ status: 'COMPLETED', total: { amountMinor: '4000', currency: 'EUR' } });
   });
 
   it('cancels a running order on POST /cancel (slow payment: before shipping), and refuses once it is over', async () => {

@@ -2,8 +2,10 @@
  * Records OrderWorkflow histories of a version on a dev server, with fake
  * activities, into test/fixtures/histories/<version>-<scenario>.json. Run it
  * once per released version; replay.test.ts replays them against today's code.
- *   npx tsx scripts/record-histories.ts <version> [workflows file, default: today's]
- * e.g. `v1 test/fixtures/v1-workflows.ts`, `v2`.
+ *   npx tsx scripts/record-histories.ts <version> [workflows file, default: today's] [scenario...]
+ * e.g. `v1 test/fixtures/v1-workflows.ts`, `v2`; the scenarios default to the
+ * three every version has (the customer's, since `awaiting-customer`, are named:
+ * `v3 src/workflows/index.ts awaiting-customer-amended awaiting-customer-no-answer`).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { fakeActivities, Gate } from '../test/fake-activities';
-import { cancelOrderSignal, cancelOrderUpdate, orderWorkflowId } from '@oms/contracts/workflows';
+import { amendOrderUpdate, cancelOrderSignal, cancelOrderUpdate, orderWorkflowId, statusQuery } from '@oms/contracts/workflows';
 
 // Each scenario overrides the step under both its names, so that any version records it.
 const declined = async () => {
@@ -41,20 +43,44 @@ function cancelledWhileReserving(send: (handle: WorkflowHandle) => Promise<unkno
   };
 }
 
-const scenarios: Record<string, { activities: ReturnType<typeof fakeActivities>; drive?: (handle: WorkflowHandle) => Promise<void> }> = {
+// Short of stock, first time only: the customer is asked, and answers (or not).
+const shortOnce = () => {
+  let refused = false;
+  return fakeActivities([], {
+    reserve: async () => {
+      if (!refused) await outOfStock().finally(() => (refused = true));
+    },
+    stockShortfall: async () => [{ sku: 'SKU-1', requested: 2, available: 1 }],
+  });
+};
+/** Once the order waits for the customer, amends it to what the stock covers. */
+const amend = async (handle: WorkflowHandle) => {
+  while (!(await handle.query(statusQuery)).awaitingCustomer) await new Promise((resolve) => setTimeout(resolve, 50));
+  await handle.executeUpdate(amendOrderUpdate, { args: [{ lines: [{ sku: 'SKU-1', quantity: 1 }] }] });
+};
+
+const scenarios: Record<
+  string,
+  { activities: ReturnType<typeof fakeActivities>; awaitCustomerMs?: number; drive?: (handle: WorkflowHandle) => Promise<void> }
+> = {
   completed: { activities: fakeActivities([]) },
   'payment-declined': { activities: fakeActivities([], { charge: declined, chargePayment: declined }) },
   'out-of-stock': { activities: fakeActivities([], { reserve: outOfStock, reserveStock: outOfStock }) },
   cancelled: cancelledWhileReserving((handle) => handle.signal(cancelOrderSignal, 'changed my mind')),
   'cancel-update': cancelledWhileReserving((handle) => handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'changed my mind' }] })),
+  'awaiting-customer-amended': { activities: shortOnce(), drive: amend },
+  'awaiting-customer-no-answer': { activities: shortOnce(), awaitCustomerMs: 500 },
 };
+// The scenarios every version can play (the others need a newer one).
+const everyVersion = ['completed', 'payment-declined', 'out-of-stock', 'cancelled'];
 
-const [version, workflows = 'src/workflows/index.ts', ...only] = process.argv.slice(2);
+const [version, workflows = 'src/workflows/index.ts', ...named] = process.argv.slice(2);
 if (!version) throw new Error('usage: record-histories.ts <version> [workflows file] [scenario...]');
 
 const env = await startTemporalDevServer();
 try {
-  for (const [name, { activities, drive }] of Object.entries(scenarios).filter(([name]) => only.length === 0 || only.includes(name))) {
+  for (const name of named.length > 0 ? named : everyVersion) {
+    const { activities, awaitCustomerMs, drive } = scenarios[name]!;
     const taskQueue = `record-${name}`;
     const orderId = `${version}-${name}`;
     const worker = await Worker.create({
@@ -69,7 +95,7 @@ try {
     const handle = await env.client.workflow.start('OrderWorkflow', {
       taskQueue,
       workflowId: orderWorkflowId(orderId),
-      args: [{ orderId, paymentToken: 'tok_success', deliveryTimeoutMs: 1_000 }],
+      args: [{ orderId, paymentToken: 'tok_success', deliveryTimeoutMs: 1_000, awaitCustomerMs }],
     });
     await worker.runUntil(Promise.all([handle.result(), drive?.(handle)]));
     // The CLI's JSON is the format Temporal's tools and the SDK's replayer share.

@@ -14,6 +14,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createActivities, type ActivityDeps } from '../src/activities';
+import { shortfallReason } from '../src/activities/order';
 import { snapshot } from './fake-activities';
 
 type Call = [method: string, request: Record<string, unknown>];
@@ -59,6 +60,9 @@ describe('createActivities', () => {
         'markCancelling',
         'markCancelled',
         'markDelivered',
+        'stockShortfall',
+        'askCustomer',
+        'amendOrder',
         'checkFraud',
         'setOrderStatus',
         'reserveStock',
@@ -114,6 +118,75 @@ describe('each step moves the order itself, with keys made of the workflow id an
       'order.updateOrderStatus order-1:status-SHIPPING',
       'order.updateOrderStatus order-1:status-COMPLETED',
     ]);
+  });
+});
+
+describe('stock short: the customer in the loop', () => {
+  const lines = [
+    { sku: 'MUG', quantity: 3 },
+    { sku: 'PEN', quantity: 1 },
+    { sku: 'GONE', quantity: 2 },
+  ];
+
+  it('stockShortfall: every line the stock cannot cover, an unknown sku with none available', async () => {
+    const calls: Call[] = [];
+    const products = [
+      { sku: 'MUG', available: 1 },
+      { sku: 'PEN', available: 4 },
+    ];
+    const shortfall = await inActivity(() => createActivities(fakeDeps(calls, { 'inventory.listProducts': () => ({ products }) })).stockShortfall(lines));
+    expect(shortfall).toEqual([
+      { sku: 'MUG', requested: 3, available: 1 },
+      { sku: 'GONE', requested: 2, available: 0 },
+    ]);
+    expect(calls).toEqual([['inventory.listProducts', { skus: ['MUG', 'PEN', 'GONE'], pageSize: 3 }]]);
+  });
+
+  it('askCustomer: VALIDATED -> AWAITING_CUSTOMER with the shortfall and a reason naming it, keyed per amendment', async () => {
+    const calls: Call[] = [];
+    const shortfall = [{ sku: 'MUG', requested: 3, available: 1 }];
+    const activities = createActivities(fakeDeps(calls));
+    await inActivity(() => activities.askCustomer(snapshot, shortfall));
+    await inActivity(() => activities.askCustomer({ ...snapshot, amendment: 1 }, shortfall));
+    expect(calls).toMatchObject([
+      [
+        'order.updateOrderStatus',
+        {
+          orderId: '1',
+          expectedStatus: OrderStatus.VALIDATED,
+          newStatus: OrderStatus.AWAITING_CUSTOMER,
+          reason: 'out of stock: MUG (1 of 3 available)',
+          shortfall,
+          idempotencyKey: 'order-1:status-AWAITING_CUSTOMER-0',
+        },
+      ],
+      ['order.updateOrderStatus', { idempotencyKey: 'order-1:status-AWAITING_CUSTOMER-1' }],
+    ]);
+  });
+
+  it('the reason stays short however many lines are short', () => {
+    const many = Array.from({ length: 100 }, (_, i) => ({ sku: `SKU-${i}`, requested: 10_000, available: 9_999 }));
+    expect(shortfallReason(many)).toMatch(/^out of stock: SKU-0 \(9999 of 10000 available\), .*SKU-4 \(9999 of 10000 available\) and 95 more$/);
+    expect(shortfallReason(many).length).toBeLessThanOrEqual(500);
+  });
+
+  it('an amended order is reserved under a key of its own', async () => {
+    const calls: Call[] = [];
+    await inActivity(() => createActivities(fakeDeps(calls)).reserve({ ...snapshot, amendment: 2 }));
+    expect(calls[0]).toMatchObject(['inventory.reserveStock', { idempotencyKey: 'order-1:reserve-2' }]);
+  });
+
+  it('amendOrder: keyed by the update, answers the lines and total; a refusal is the customer’s to read', async () => {
+    const calls: Call[] = [];
+    const order = { items: [{ sku: 'MUG', quantity: 1, name: 'Mug' }], total: { amountMinor: 1000n, currency: 'EUR' } };
+    const amended = await inActivity(() =>
+      createActivities(fakeDeps(calls, { 'order.amendOrder': () => ({ order }) })).amendOrder('1', [{ sku: 'MUG', quantity: 1 }], 'upd-1'),
+    );
+    expect(amended).toEqual({ lines: [{ sku: 'MUG', quantity: 1 }], total: { amountMinor: '1000', currency: 'EUR' } });
+    expect(calls).toEqual([['order.amendOrder', { orderId: '1', lines: [{ sku: 'MUG', quantity: 1 }], idempotencyKey: 'order-1:amend-upd-1' }]]);
+    await expect(
+      inActivity(() => createActivities(fakeDeps([], { 'order.amendOrder': refusal(Code.FailedPrecondition) })).amendOrder('1', [], 'upd-2')),
+    ).rejects.toMatchObject({ type: businessErrors.amendRefused, nonRetryable: true, message: 'refused' });
   });
 });
 

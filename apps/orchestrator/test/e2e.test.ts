@@ -1,13 +1,15 @@
 /**
  * End to end: the real worker (a process), the four real services (processes,
  * each on its own fresh database) and a real Temporal dev server. Orders with
- * each test token end in the right state, and afterwards money and stock add up.
+ * each test token end in the right state, and afterwards money and stock add up;
+ * an order short of stock waits for the customer, who amends it.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { OrderStatus } from '@oms/contracts/order/v1';
 import { withClient } from '@oms/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderDeliveredSignal, trackingWorkflowId } from '@oms/contracts/workflows';
+import { amendOrderUpdate, orderDeliveredSignal, orderWorkflowId, statusQuery, trackingWorkflowId, type OrderOutcome } from '@oms/contracts/workflows';
 import { createCustomer, startStack, type Stack } from '@oms/testing';
 
 let stack: Stack;
@@ -31,10 +33,10 @@ describe('the order saga, end to end', () => {
     await inventory.createProduct({ sku: 'E2E-MUG', name: 'Mug', unitPrice: eur(1500n), initialStock: initial['E2E-MUG'], idempotencyKey: randomUUID() });
     await inventory.createProduct({ sku: 'E2E-LAMP', name: 'Lamp', unitPrice: eur(4000n), initialStock: initial['E2E-LAMP'], idempotencyKey: randomUUID() });
 
-    const [ok, declined, outOfStock, flaky] = await Promise.all([
+    // An order short of stock waits for the customer: tested below.
+    const [ok, declined, flaky] = await Promise.all([
       stack.placeOrder(customerId, [{ sku: 'E2E-MUG', quantity: 2 }], 'tok_success'),
       stack.placeOrder(customerId, [{ sku: 'E2E-MUG', quantity: 1 }], 'tok_declined'),
-      stack.placeOrder(customerId, [{ sku: 'E2E-LAMP', quantity: 2 }], 'tok_success'),
       stack.placeOrder(
         customerId,
         [
@@ -47,10 +49,9 @@ describe('the order saga, end to end', () => {
     expect(ok.outcome).toMatchObject({ status: 'COMPLETED' });
     expect(ok.outcome.trackingNumber).toMatch(/\w+/);
     expect(declined.outcome).toEqual({ orderId: declined.orderId, status: 'CANCELLED', reason: 'payment declined' });
-    expect(outOfStock.outcome).toEqual({ orderId: outOfStock.orderId, status: 'CANCELLED', reason: 'out of stock: E2E-LAMP' });
     expect(flaky.outcome).toMatchObject({ status: 'COMPLETED' });
 
-    for (const { orderId, outcome } of [ok, declined, outOfStock, flaky]) {
+    for (const { orderId, outcome } of [ok, declined, flaky]) {
       const { order: stored } = await orders.getOrder({ orderId });
       expect(stored!.status).toBe(outcome.status === 'COMPLETED' ? OrderStatus.COMPLETED : OrderStatus.CANCELLED);
       expect(stored!.cancelReason).toBe(outcome.reason ?? '');
@@ -101,5 +102,94 @@ describe('the order saga, end to end', () => {
       expect(outcome).toMatchObject({ status: 'COMPLETED' });
       expect(await holders('orders', orderId)).toEqual([shard]);
     }
+  });
+
+  describe('an order short of stock', () => {
+    /** Places an order and starts its saga without waiting for the end (the test answers for the customer). */
+    async function placeWaiting(lines: { sku: string; quantity: number }[], awaitCustomerMs: number) {
+      const customerId = await createCustomer(stack);
+      const { order } = await stack.orders.createOrder({ customerId, lines, idempotencyKey: randomUUID() });
+      const orderId = order!.id;
+      const handle = await stack.temporal.client.workflow.start('OrderWorkflow', {
+        taskQueue: stack.taskQueue,
+        workflowId: orderWorkflowId(orderId),
+        args: [{ orderId, paymentToken: 'tok_success', deliveryTimeoutMs: 60_000, awaitCustomerMs }],
+      });
+      return { orderId, handle };
+    }
+    const payments = (orderId: string) =>
+      withClient(
+        stack.databases['payment-service']!.url,
+        async (c) => (await c.query<{ amount_minor: string; status: string }>(`SELECT amount_minor, status FROM payments WHERE order_id = $1`, [orderId])).rows,
+      );
+    const product = async (sku: string) => (await stack.inventory.getProduct({ sku })).product!;
+
+    it('waits AWAITING_CUSTOMER with the shortfall, is amended, completes, and is charged the new total once', async () => {
+      await stack.inventory.createProduct({ sku: 'E2E-PLATE', name: 'Plate', unitPrice: eur(1200n), initialStock: 3, idempotencyKey: randomUUID() });
+      await stack.inventory.createProduct({ sku: 'E2E-BOWL', name: 'Bowl', unitPrice: eur(800n), initialStock: 5, idempotencyKey: randomUUID() });
+      const { orderId, handle } = await placeWaiting(
+        [
+          { sku: 'E2E-PLATE', quantity: 5 },
+          { sku: 'E2E-BOWL', quantity: 2 },
+        ],
+        60_000,
+      );
+
+      let waiting = (await stack.orders.getOrder({ orderId })).order!;
+      while (waiting.status !== OrderStatus.AWAITING_CUSTOMER) {
+        expect(waiting.status).toBeOneOf([OrderStatus.PENDING, OrderStatus.VALIDATED]);
+        await sleep(50);
+        waiting = (await stack.orders.getOrder({ orderId })).order!;
+      }
+      const shortfall = [{ sku: 'E2E-PLATE', requested: 5, available: 3 }];
+      expect(waiting.shortfall.map(({ sku, requested, available }) => ({ sku, requested, available }))).toEqual(shortfall);
+      expect((await handle.query(statusQuery)).awaitingCustomer?.shortfall).toEqual(shortfall);
+      // Nothing is held while the customer thinks.
+      expect((await product('E2E-PLATE')).reserved).toBe(0);
+
+      const amended = await handle.executeUpdate(amendOrderUpdate, {
+        args: [
+          {
+            lines: [
+              { sku: 'E2E-PLATE', quantity: 3 },
+              { sku: 'E2E-BOWL', quantity: 2 },
+            ],
+          },
+        ],
+      });
+      expect(amended.total).toEqual({ amountMinor: '5200', currency: 'EUR' });
+      const outcome: OrderOutcome = await handle.result();
+      expect(outcome).toMatchObject({ status: 'COMPLETED' });
+
+      const { order: done } = await stack.orders.getOrder({ orderId });
+      expect(done!.total!.amountMinor).toBe(5200n);
+      expect(done!.items.map(({ sku, quantity }) => ({ sku, quantity }))).toEqual([
+        { sku: 'E2E-BOWL', quantity: 2 },
+        { sku: 'E2E-PLATE', quantity: 3 },
+      ]);
+      expect(done!.history.map((change) => OrderStatus[change.to])).toEqual([
+        'PENDING',
+        'VALIDATED',
+        'AWAITING_CUSTOMER',
+        'VALIDATED',
+        'RESERVED',
+        'PAID',
+        'SHIPPING',
+        'COMPLETED',
+      ]);
+      expect(await payments(orderId)).toEqual([{ amount_minor: '5200', status: expect.not.stringMatching(/DECLINED/) }]);
+      expect(await product('E2E-PLATE')).toMatchObject({ available: 0, reserved: 0, committed: 3 });
+      expect(await product('E2E-BOWL')).toMatchObject({ available: 3, reserved: 0, committed: 2 });
+    });
+
+    it('is cancelled when the customer does not answer in time: nothing charged, nothing held', async () => {
+      await stack.inventory.createProduct({ sku: 'E2E-JUG', name: 'Jug', unitPrice: eur(2500n), initialStock: 1, idempotencyKey: randomUUID() });
+      const { orderId, handle } = await placeWaiting([{ sku: 'E2E-JUG', quantity: 2 }], 1_000);
+      expect(await handle.result()).toEqual({ orderId, status: 'CANCELLED', reason: 'out of stock; no answer from the customer' });
+      const { order: cancelled } = await stack.orders.getOrder({ orderId });
+      expect(cancelled).toMatchObject({ status: OrderStatus.CANCELLED, cancelReason: 'out of stock; no answer from the customer' });
+      expect(await payments(orderId)).toEqual([]);
+      expect(await product('E2E-JUG')).toMatchObject({ available: 1, reserved: 0, committed: 0 });
+    });
   });
 });

@@ -27,6 +27,9 @@ export function fakeActivities(calls: Calls, overrides: Partial<Activities> = {}
   const defaults: Activities = {
     validateOrder: record('validateOrder', snapshot),
     reserve: record('reserve', undefined),
+    stockShortfall: record('stockShortfall', []),
+    askCustomer: record('askCustomer', undefined),
+    amendOrder: record('amendOrder', { lines: snapshot.lines, total: snapshot.total }),
     charge: record('charge', { paymentId: '1' }),
     commit: record('commit', undefined),
     ship: record('ship', { trackingNumber: 'SIM-TRACK' }),

@@ -1,6 +1,7 @@
 /**
- * Versioning. OrderWorkflow changed twice behind patched(): the fraud check
- * (`fraud-check`), then the lean saga (`saga-v2`). Histories recorded from
+ * Versioning. OrderWorkflow changed behind patched(): the fraud check
+ * (`fraud-check`), the lean saga (`saga-v2`), then waiting for the customer
+ * when stock is short (`awaiting-customer`). Histories recorded from
  * each version (scripts/record-histories.ts) must replay against today's
  * code; the same changes without patched() must not; and an order started by
  * the fleet before the upgrade finishes on a worker running today's code.
@@ -48,7 +49,9 @@ describe('recorded histories', () => {
     // `cancelled`: by the cancelOrder signal, recorded before cancel became an Update; `cancel-update`: by the Update.
     const scenarios = ['completed', 'out-of-stock', 'payment-declined', 'cancelled'];
     const expected = ['v1', 'v1-fraud-check', 'v2'].flatMap((version) => scenarios.map((s) => `${version}-${s}.json`));
-    expect(histories.map(([file]) => file).sort()).toEqual([...expected, 'v2-cancel-update.json'].sort());
+    // Since `awaiting-customer`: the customer amends, or does not answer.
+    expected.push('v2-cancel-update.json', 'v3-awaiting-customer-amended.json', 'v3-awaiting-customer-no-answer.json');
+    expect(histories.map(([file]) => file).sort()).toEqual(expected.sort());
   });
 
   it.each(histories)('%s replays against today’s workflow', async (_file, history) => {
@@ -56,6 +59,11 @@ describe('recorded histories', () => {
   });
 
   it.each(before)('%s does not replay when the changes ship without patched()', async (_file, history) => {
+    await expect(Worker.runReplayHistory({ workflowBundle: unversioned }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('v2-out-of-stock.json does not replay when waiting for the customer ships without patched()', async () => {
+    const [, history] = histories.find(([file]) => file === 'v2-out-of-stock.json')!;
     await expect(Worker.runReplayHistory({ workflowBundle: unversioned }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

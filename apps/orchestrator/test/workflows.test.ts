@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, type Activities, type ActivityDeps } from '../src/activities';
 import type { OrderTrackingWorkflow, OrderWorkflow } from '../src/workflows';
 import {
+  amendOrderUpdate,
   cancelOrderSignal,
   cancelOrderUpdate,
   cancelRefused,
@@ -21,9 +22,10 @@ import {
   statusQuery,
   trackingWorkflowId,
   type OrderWorkflowInput,
+  type StockShortfall,
   type TrackingInput,
 } from '@oms/contracts/workflows';
-import { fakeActivities, Gate, type Calls } from './fake-activities';
+import { fakeActivities, Gate, snapshot, type Calls } from './fake-activities';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -74,6 +76,7 @@ async function withWorker<T>(activities: Activities, fn: (taskQueue: string, fin
 interface RunOptions {
   paymentToken?: string;
   retryWindowMs?: OrderWorkflowInput['retryWindowMs'];
+  awaitCustomerMs?: number;
   /** Runs alongside the workflow (to signal, query or cancel it); its failure fails the test. */
   drive?: (handle: WorkflowHandle<typeof OrderWorkflow>) => Promise<void>;
 }
@@ -89,7 +92,15 @@ async function runOrder(activities: Activities, options: RunOptions = {}) {
     const handle = await env.client.workflow.start<typeof OrderWorkflow>('OrderWorkflow', {
       taskQueue,
       workflowId: orderWorkflowId(orderId),
-      args: [{ orderId, paymentToken: options.paymentToken ?? 'tok_success', deliveryTimeoutMs: 1_000, retryWindowMs: options.retryWindowMs }],
+      args: [
+        {
+          orderId,
+          paymentToken: options.paymentToken ?? 'tok_success',
+          deliveryTimeoutMs: 1_000,
+          retryWindowMs: options.retryWindowMs,
+          awaitCustomerMs: options.awaitCustomerMs,
+        },
+      ],
     });
     const [outcome] = await Promise.all([handle.result(), options.drive?.(handle)]);
     const status = await handle.query(statusQuery);
@@ -134,7 +145,7 @@ describe('OrderWorkflow', () => {
     expect(finished).toEqual(['CANCELLED: payment_declined']);
   });
 
-  it('out of stock: names the SKU and only releases the reservation', async () => {
+  it('out of stock with nothing short any more (the stock came back meanwhile): the refusal stands, names the SKU, only releases the reservation', async () => {
     const calls: Calls = [];
     const { outcome, status } = await runOrder(
       fakeActivities(calls, {
@@ -149,7 +160,7 @@ describe('OrderWorkflow', () => {
       }),
     );
     expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'out of stock: SKU-9' });
-    expect(calls).toEqual(['validateOrder', 'reserve', 'markCancelling', 'releaseReservation', 'markCancelled(out of stock: SKU-9)']);
+    expect(calls).toEqual(['validateOrder', 'reserve', 'stockShortfall', 'markCancelling', 'releaseReservation', 'markCancelled(out of stock: SKU-9)']);
     expect(status.compensationsRun).toEqual(['release reservation']);
   });
 
@@ -508,6 +519,235 @@ describe('cancel (the Update)', () => {
       if (burstAt < 3) expect(outcome.status, context).toBe('CANCELLED');
       if (burstAt === 4) expect(outcome.status, context).toBe('COMPLETED');
     }
+  });
+});
+
+describe('stock short: the customer in the loop', () => {
+  const stockRefusal = (sku: string) =>
+    ApplicationFailure.create({ message: `insufficient stock for sku ${sku}`, type: 'InsufficientStockError', nonRetryable: true, details: [{ sku }] });
+  // Three mugs at 10.00 and a pen at 5.00; two mugs are in stock.
+  const order = {
+    ...snapshot,
+    lines: [
+      { sku: 'MUG', quantity: 3 },
+      { sku: 'PEN', quantity: 1 },
+    ],
+    total: { amountMinor: '3500', currency: 'EUR' },
+  };
+  const mugsShort: StockShortfall[] = [{ sku: 'MUG', requested: 3, available: 2 }];
+  /** Stock activities over `inStock`; reserve refuses what it cannot cover; amendOrder reprices as order-service does. */
+  function shop(calls: Calls, inStock: Map<string, number>, ledger: string[] = []) {
+    const prices = new Map([
+      ['MUG', 1000],
+      ['PEN', 500],
+    ]);
+    return fakeActivities(calls, {
+      validateOrder: async () => order,
+      reserve: async ({ lines, amendment }) => {
+        ledger.push(`reserve#${amendment ?? 0} ${lines.map((l) => `${l.quantity} ${l.sku}`).join(', ')}`);
+        const short = lines.find((l) => (inStock.get(l.sku) ?? 0) < l.quantity);
+        if (short) throw stockRefusal(short.sku);
+      },
+      stockShortfall: async (lines) =>
+        lines.map((l) => ({ sku: l.sku, requested: l.quantity, available: inStock.get(l.sku) ?? 0 })).filter((l) => l.available < l.requested),
+      askCustomer: async (_order, shortfall) => void ledger.push(`ask ${JSON.stringify(shortfall)}`),
+      amendOrder: async (_orderId, lines) => ({
+        lines,
+        total: { amountMinor: String(lines.reduce((sum, l) => sum + l.quantity * prices.get(l.sku)!, 0)), currency: 'EUR' },
+      }),
+      charge: async ({ total }) => (ledger.push(`charge ${total.amountMinor}`), { paymentId: 'pay-1' }),
+    });
+  }
+  const names = (calls: Calls) => calls.map((call) => call.replace(/\(.*$/, ''));
+  const awaiting = async (handle: WorkflowHandle<typeof OrderWorkflow>) => {
+    await until(async () => (await handle.query(statusQuery)).awaitingCustomer !== undefined);
+    return (await handle.query(statusQuery)).awaitingCustomer!;
+  };
+  /** The update's refusal, as the client sees it. */
+  const refusal = (handle: WorkflowHandle<typeof OrderWorkflow>, lines: { sku: string; quantity: number }[]) =>
+    handle.executeUpdate(amendOrderUpdate, { args: [{ lines }] }).then(
+      () => 'accepted',
+      (error: unknown) => {
+        expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+        const cause = (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
+        expect(cause.type).toBe('AmendRefusedError');
+        return cause.message;
+      },
+    );
+
+  it('waits for the customer, who amends the order; the saga goes on and charges the new total', async () => {
+    const calls: Calls = [];
+    const ledger: string[] = [];
+    const { outcome, status, finished } = await runOrder(
+      shop(
+        calls,
+        new Map([
+          ['MUG', 2],
+          ['PEN', 5],
+        ]),
+        ledger,
+      ),
+      {
+        drive: async (handle) => {
+          const { shortfall, deadline } = await awaiting(handle);
+          expect(shortfall).toEqual(mugsShort);
+          // The default wait: 30 minutes.
+          expect(Date.parse(deadline) - Date.now()).toBeGreaterThan(25 * 60_000);
+          const amended = await handle.executeUpdate(amendOrderUpdate, { args: [{ lines: [{ sku: 'MUG', quantity: 2 }] }] });
+          expect(amended).toEqual({ lines: [{ sku: 'MUG', quantity: 2 }], total: { amountMinor: '2000', currency: 'EUR' } });
+        },
+      },
+    );
+    expect(outcome).toMatchObject({ status: 'COMPLETED', trackingNumber: 'SIM-TRACK' });
+    expect(ledger).toEqual(['reserve#0 3 MUG, 1 PEN', `ask ${JSON.stringify(mugsShort)}`, 'reserve#1 2 MUG', 'charge 2000']);
+    expect(names(calls)).toEqual([
+      'validateOrder',
+      'reserve',
+      'stockShortfall',
+      'askCustomer',
+      'stockShortfall',
+      'amendOrder',
+      'reserve',
+      'charge',
+      'commit',
+      'ship',
+      'completeOrder',
+    ]);
+    expect(status.awaitingCustomer).toBeUndefined();
+    expect(status.stepsDone).toEqual(['validate', 'reserve stock', 'charge payment', 'commit stock', 'arrange shipping', 'complete']);
+    expect(finished).toEqual(['COMPLETED']);
+  });
+
+  it('refuses an amendment that does not fit the order or the stock, and any while the order is not waiting', async () => {
+    const gate = new Gate({ hearsCancellation: false });
+    const calls: Calls = [];
+    const activities = shop(
+      calls,
+      new Map([
+        ['MUG', 2],
+        ['PEN', 5],
+      ]),
+    );
+    const { outcome } = await runOrder(
+      { ...activities, reserve: async (snapshot) => (await gate.wait(), activities.reserve(snapshot)) },
+      {
+        drive: async (handle) => {
+          await gate.entered;
+          expect(await refusal(handle, [{ sku: 'MUG', quantity: 1 }])).toBe('the order is not waiting for an amendment');
+          gate.open();
+          await awaiting(handle);
+          const cases: [{ sku: string; quantity: number }[], string][] = [
+            [[], 'an amended order needs at least one line; to drop them all, cancel the order'],
+            [[{ sku: 'LAMP', quantity: 1 }], 'LAMP is not in this order'],
+            [[{ sku: 'PEN', quantity: 0 }], 'PEN: the quantity must be at least 1 (leave the line out to drop it)'],
+            [[{ sku: 'PEN', quantity: 2 }], 'PEN: at most 1 (the quantity ordered); an amendment can only take fewer units'],
+            [[{ sku: 'MUG', quantity: 3 }], 'MUG: only 2 available'],
+            [
+              [
+                { sku: 'PEN', quantity: 1 },
+                { sku: 'PEN', quantity: 1 },
+              ],
+              'PEN is listed more than once',
+            ],
+          ];
+          for (const [lines, message] of cases) expect(await refusal(handle, lines)).toBe(message);
+          await handle.signal(cancelOrderSignal, 'never mind');
+        },
+      },
+    );
+    expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'never mind' });
+    // Refused by the validator: no stock check, no amendment.
+    expect(names(calls)).not.toContain('amendOrder');
+    expect(names(calls).filter((name) => name === 'stockShortfall')).toHaveLength(1);
+  });
+
+  it('refuses an amendment the stock no longer covers, with the shortfall refreshed, and takes one that fits', async () => {
+    const calls: Calls = [];
+    const ledger: string[] = [];
+    const inStock = new Map([
+      ['MUG', 2],
+      ['PEN', 5],
+    ]);
+    const { outcome } = await runOrder(shop(calls, inStock, ledger), {
+      drive: async (handle) => {
+        await awaiting(handle);
+        // Another order took a mug meanwhile.
+        inStock.set('MUG', 1);
+        expect(await refusal(handle, [{ sku: 'MUG', quantity: 2 }])).toBe('the stock changed: MUG: only 1 available');
+        expect((await handle.query(statusQuery)).awaitingCustomer?.shortfall).toEqual([{ sku: 'MUG', requested: 3, available: 1 }]);
+        await handle.executeUpdate(amendOrderUpdate, {
+          args: [
+            {
+              lines: [
+                { sku: 'MUG', quantity: 1 },
+                { sku: 'PEN', quantity: 1 },
+              ],
+            },
+          ],
+        });
+      },
+    });
+    expect(outcome).toMatchObject({ status: 'COMPLETED' });
+    expect(ledger.slice(-2)).toEqual(['reserve#1 1 MUG, 1 PEN', 'charge 1500']);
+    expect(names(calls).filter((name) => name === 'amendOrder')).toHaveLength(1);
+  });
+
+  it('waits again when the amended order is short too (stock taken meanwhile)', async () => {
+    const ledger: string[] = [];
+    const inStock = new Map([
+      ['MUG', 2],
+      ['PEN', 5],
+    ]);
+    const activities = shop([], inStock, ledger);
+    // Another order takes a mug between the amendment and its reservation.
+    const reserve: typeof activities.reserve = async (order) => (order.amendment === 1 && inStock.set('MUG', 1), activities.reserve(order));
+    const { outcome } = await runOrder(
+      { ...activities, reserve },
+      {
+        drive: async (handle) => {
+          await awaiting(handle);
+          await handle.executeUpdate(amendOrderUpdate, { args: [{ lines: [{ sku: 'MUG', quantity: 2 }] }] });
+          await until(async () => (await handle.query(statusQuery)).awaitingCustomer?.shortfall[0]?.available === 1);
+          expect((await handle.query(statusQuery)).awaitingCustomer?.shortfall).toEqual([{ sku: 'MUG', requested: 2, available: 1 }]);
+          await handle.executeUpdate(amendOrderUpdate, { args: [{ lines: [{ sku: 'MUG', quantity: 1 }] }] });
+        },
+      },
+    );
+    expect(outcome).toMatchObject({ status: 'COMPLETED' });
+    expect(ledger.filter((entry) => !entry.startsWith('ask'))).toEqual(['reserve#0 3 MUG, 1 PEN', 'reserve#1 2 MUG', 'reserve#2 1 MUG', 'charge 1000']);
+  });
+
+  it('cancels the order when the customer does not answer in time', async () => {
+    const calls: Calls = [];
+    const { outcome, status, finished } = await runOrder(
+      shop(
+        calls,
+        new Map([
+          ['MUG', 2],
+          ['PEN', 5],
+        ]),
+      ),
+      { awaitCustomerMs: 1_000 },
+    );
+    expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'out of stock; no answer from the customer' });
+    expect(calls.slice(-3)).toEqual(['markCancelling', 'releaseReservation', 'markCancelled(out of stock; no answer from the customer)']);
+    expect(status.compensationsRun).toEqual(['release reservation']);
+    expect(status.awaitingCustomer).toBeUndefined();
+    expect(finished).toEqual(['CANCELLED: out_of_stock']);
+  });
+
+  it('a cancel while waiting ends the wait: CANCELLED, nothing to refund', async () => {
+    const calls: Calls = [];
+    const { outcome, status, finished } = await runOrder(shop(calls, new Map([['MUG', 0]])), {
+      drive: async (handle) => {
+        await awaiting(handle);
+        await handle.signal(cancelOrderSignal, 'changed my mind');
+      },
+    });
+    expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'changed my mind' });
+    expect(names(calls)).toEqual(['validateOrder', 'reserve', 'stockShortfall', 'askCustomer', 'markCancelling', 'releaseReservation', 'markCancelled']);
+    expect(status.compensationsRun).toEqual(['release reservation']);
+    expect(finished).toEqual(['CANCELLED: customer']);
   });
 });
 

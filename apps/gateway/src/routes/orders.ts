@@ -1,19 +1,29 @@
 /**
  * A customer's orders: place one (order-service CreateOrder, then the
- * OrderWorkflow on Temporal), read it, list them, follow its saga, cancel it.
+ * OrderWorkflow on Temporal), read it, list them, follow its saga, cancel it,
+ * amend it when the stock is short.
  * A customer sees only their own orders; another's answers 404, as if it did
  * not exist. Admins may read any order.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { OrderStatus } from '@oms/contracts/order/v1';
-import { cancelOrderUpdate, cancelRefused, orderWorkflowId, statusQuery, type OrderWorkflowInput } from '@oms/contracts/workflows';
+import {
+  amendOrderUpdate,
+  businessErrors,
+  cancelOrderUpdate,
+  cancelRefused,
+  orderWorkflowId,
+  statusQuery,
+  type OrderWorkflowInput,
+} from '@oms/contracts/workflows';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import { caller, isAdmin, requireCaller } from '../auth';
 import type { GatewayDeps } from '../deps';
-import { conflict, notFound } from '../problems';
+import { conflict, notFound, unavailable } from '../problems';
 import {
   Accepted,
+  AmendBody,
   bearer,
   CancelBody,
   CreateOrderBody,
@@ -68,7 +78,12 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = asy
         idempotencyKey: `${caller(request).sub}:${request.headers['idempotency-key']}`,
       });
       const orderId = order!.id;
-      const input: OrderWorkflowInput = { orderId, paymentToken: request.body.paymentToken, deliveryTimeoutMs: deps.deliveryTimeoutMs };
+      const input: OrderWorkflowInput = {
+        orderId,
+        paymentToken: request.body.paymentToken,
+        deliveryTimeoutMs: deps.deliveryTimeoutMs,
+        awaitCustomerMs: deps.awaitCustomerMs,
+      };
       try {
         await temporal.workflow.start('OrderWorkflow', {
           taskQueue,
@@ -181,6 +196,39 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = asy
         throw error;
       }
       return reply.code(202).send({ accepted: true });
+    },
+  );
+
+  app.post(
+    '/v1/orders/:id/amend',
+    {
+      preValidation: requireCaller,
+      schema: {
+        tags,
+        summary: 'Amend an order waiting for the customer (stock short): fewer units, fewer lines; the saga goes on with the new total',
+        description:
+          'Answers the order as GET shows it once amended. 409 with the reason when the order is not waiting, or the lines do not fit the order or the stock now.',
+        security: bearer,
+        params: IdParams,
+        body: AmendBody,
+        response: { 200: Order, ...problemResponses(400, 401, 404, 409, 503) },
+      },
+    },
+    async (request) => {
+      const orderId = request.params.id;
+      await visibleOrder(request, orderId);
+      await temporal.workflow
+        .getHandle(orderWorkflowId(orderId))
+        .executeUpdate(amendOrderUpdate, { args: [{ lines: request.body.lines }] })
+        .catch((error: unknown) => {
+          // The workflow's refusal (its validator's or handler's) is written for the customer.
+          const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+          if (cause instanceof ApplicationFailure && cause.type === businessErrors.amendRefused) throw conflict(cause.message);
+          if (error instanceof WorkflowUpdateFailedError) throw unavailable('the order could not be amended now; retry later');
+          // The order is there but its saga is over.
+          throw error instanceof WorkflowNotFoundError ? conflict('the order is not waiting for an amendment') : error;
+        });
+      return orderView(await visibleOrder(request, orderId));
     },
   );
 };

@@ -1,6 +1,9 @@
-/** inventory-service's activities: reserve and commit the order's stock (each moving the order's status), and release it. */
+/**
+ * inventory-service's activities: reserve and commit the order's stock (each
+ * moving the order's status), release it, and find what the stock cannot cover.
+ */
 import { sagaMoves } from '@oms/contracts/order-lifecycle';
-import { businessErrors } from '@oms/contracts/workflows';
+import { businessErrors, type OrderLine, type StockShortfall } from '@oms/contracts/workflows';
 import type { ActivityDeps, SharedCalls } from '.';
 import { key, signal } from './calls';
 import { refusalsAs, stockDetails } from './errors';
@@ -8,14 +11,25 @@ import type { OrderSnapshot } from './order';
 
 export function inventoryActivities({ inventory }: Pick<ActivityDeps, 'inventory'>, { status, compensate }: SharedCalls) {
   return {
-    async reserve({ orderId, lines }: OrderSnapshot): Promise<void> {
-      await refusalsAs(businessErrors.insufficientStock, inventory.reserveStock({ orderId, lines, idempotencyKey: key('reserve') }, signal()), stockDetails);
+    /** An amended order's lines are reserved under a key of their own: the refusal of the lines before is kept under theirs. */
+    async reserve({ orderId, lines, amendment }: OrderSnapshot): Promise<void> {
+      const idempotencyKey = key(amendment ? `reserve-${amendment}` : 'reserve');
+      await refusalsAs(businessErrors.insufficientStock, inventory.reserveStock({ orderId, lines, idempotencyKey }, signal()), stockDetails);
       await status.move(orderId, sagaMoves['reserve stock']);
     },
 
     async commit(orderId: string): Promise<void> {
       await refusalsAs(businessErrors.invalidOrder, inventory.commitReservation({ orderId, idempotencyKey: key('commit') }, signal()));
       await status.move(orderId, sagaMoves['commit stock']);
+    },
+
+    /** The lines the stock cannot cover now, each with what is available (an unknown sku has none); inventory's refusal names only the first. */
+    async stockShortfall(lines: OrderLine[]): Promise<StockShortfall[]> {
+      const { products } = await inventory.listProducts({ skus: lines.map((l) => l.sku), pageSize: lines.length }, signal());
+      const available = new Map(products.map((p) => [p.sku, p.available]));
+      return lines
+        .map(({ sku, quantity }) => ({ sku, requested: quantity, available: available.get(sku) ?? 0 }))
+        .filter(({ requested, available }) => available < requested);
     },
 
     releaseReservation: (orderId: string) =>

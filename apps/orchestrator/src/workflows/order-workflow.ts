@@ -26,6 +26,7 @@ import {
   type Step,
 } from '@oms/contracts/workflows';
 import { canCancel } from '@oms/contracts/order-lifecycle';
+import { CustomerAnswer } from './customer-answer';
 import { Compensations, undo } from './saga';
 import { stepsV1 } from './steps-v1';
 import { stepsV2 } from './steps-v2';
@@ -41,6 +42,9 @@ export type ForwardSteps = (saga: {
   saga: Compensations;
   /** Validation tells when the order was created (for the processing-time metric). */
   validated(createdAtMs: number): void;
+  /** Asks the customer when the stock is short (since `awaiting-customer`). */
+  customer: CustomerAnswer;
+  isPatched(patchId: string): boolean;
 }) => Promise<{ trackingNumber: string }>;
 
 /** Whose outage a step waits out: named in the reason when the step gives up. */
@@ -57,6 +61,8 @@ const stepSystems: Record<Step, string> = {
 /** Why the saga stopped: in words for the customer, as a metric label (`cause`, a short fixed set), and the system that stayed down if that was why; rethrows what is a bug. */
 function stopReason(error: unknown, step: OrderProgress['currentStep']): { reason: string; cause: string; unavailable?: string } {
   if (isCancellation(error)) return { reason: 'cancelled by an operator', cause: 'operator' };
+  // The customer's silence is the workflow's own failure, not an activity's.
+  if (error instanceof ApplicationFailure && error.type === businessErrors.noAnswer) return { reason: error.message, cause: 'out_of_stock' };
   if (!(error instanceof ActivityFailure)) throw error;
   const failure = error.cause;
   if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) {
@@ -121,6 +127,7 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
     const { orderId } = input;
     const progress: OrderProgress = { orderId, currentStep: 'validate', stepsDone: [], compensationsRun: [] };
     setHandler(statusQuery, () => progress);
+    const customer = new CustomerAnswer(progress);
 
     const forward = new CancellationScope();
     // The customer's reason; once compensating, the reason the order ends with, whatever stopped it.
@@ -163,7 +170,7 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
     };
 
     try {
-      const { trackingNumber } = await forward.run(() => forwardSteps({ input, step, saga, validated: (ms) => (createdAtMs = ms) }));
+      const { trackingNumber } = await forward.run(() => forwardSteps({ input, step, saga, validated: (ms) => (createdAtMs = ms), customer, isPatched }));
       await trackDelivery(orderId, input.deliveryTimeoutMs);
       return finish({ orderId, status: 'COMPLETED', trackingNumber });
     } catch (error) {

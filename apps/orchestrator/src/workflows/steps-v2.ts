@@ -8,26 +8,48 @@
  * service named (an open breaker, the carrier's promised confirmation), for
  * the step's window (`retryWindowMs`, default an hour), long enough to ride
  * out an outage; there is no attempt limit.
+ *
+ * Since `awaiting-customer`, a reservation the stock cannot cover does not
+ * end the order: it waits for the customer (customer-answer.ts), and an
+ * amended order is reserved again (and waits again if the stock is still
+ * short), then charged its new total.
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Step } from '@oms/contracts/workflows';
+import { businessErrors, type Step } from '@oms/contracts/workflows';
 import { backoff, cancellationType } from './activity-options';
 import type { ForwardSteps } from './order-workflow';
 import { undo } from './saga';
 
 const hourMs = 60 * 60 * 1000;
 
-export const stepsV2: ForwardSteps = async ({ input, step, saga, validated }) => {
+const isStockRefusal = (error: unknown) =>
+  error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === businessErrors.insufficientStock;
+
+export const stepsV2: ForwardSteps = async ({ input, step, saga, validated, customer, isPatched }) => {
   const { orderId, paymentToken } = input;
   const window = (name: Step) => ({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: input.retryWindowMs?.[name] ?? hourMs, retry: backoff });
-  const run = <T>(name: Step, call: (activities: Activities) => Promise<T>) =>
-    step(name, () => call(proxyActivities<Activities>({ ...window(name), cancellationType })));
+  const activities = (name: Step) => proxyActivities<Activities>({ ...window(name), cancellationType });
+  const run = <T>(name: Step, call: (activities: Activities) => Promise<T>) => step(name, () => call(activities(name)));
 
-  const order = await run('validate', (a) => a.validateOrder(orderId));
+  let order = await run('validate', (a) => a.validateOrder(orderId));
   validated(order.createdAtMs);
   saga.add('release reservation', () => undo.releaseReservation(orderId));
-  await run('reserve stock', (a) => a.reserve(order));
+  for (;;) {
+    try {
+      await run('reserve stock', (a) => a.reserve(order));
+      break;
+    } catch (error) {
+      if (!isStockRefusal(error) || !isPatched('awaiting-customer')) throw error;
+      // Nothing was reserved, so nothing is undone yet: the customer says what to keep.
+      const reserve = activities('reserve stock');
+      const shortfall = await reserve.stockShortfall(order.lines);
+      // The refusal was not about the stock now (it came back meanwhile): it stands.
+      if (shortfall.length === 0) throw error;
+      await reserve.askCustomer(order, shortfall);
+      order = await customer.answer(order, shortfall, input.awaitCustomerMs);
+    }
+  }
   saga.add('refund payment', () => undo.refundPayment(orderId));
   await run('charge payment', (a) => a.charge(order, paymentToken));
   await run('commit stock', (a) => a.commit(orderId));

@@ -1,4 +1,4 @@
-/** OrderWorkflow's contract: its input, the progress its `status` query answers, its outcome, the cancel Update (and the older signal). */
+/** OrderWorkflow's contract: its input, the progress its `status` query answers, its outcome, the cancel Update (and the older signal), the amendOrder Update. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
@@ -15,6 +15,8 @@ export interface OrderWorkflowInput {
    * one hour per step. Business refusals are never retried.
    */
   retryWindowMs?: Partial<Record<Step, number>>;
+  /** How long an order short of stock waits for the customer to amend or cancel it (default 30 min). */
+  awaitCustomerMs?: number;
 }
 
 export type Step = 'validate' | 'fraud check' | 'reserve stock' | 'charge payment' | 'commit stock' | 'arrange shipping' | 'complete';
@@ -26,6 +28,31 @@ export interface OrderProgress {
   stepsDone: Step[];
   compensationsRun: string[];
   outcome?: OrderOutcome;
+  /** While the order waits for the customer (AWAITING_CUSTOMER): the lines the stock cannot cover, and until when it waits (ISO 8601). */
+  awaitingCustomer?: { shortfall: StockShortfall[]; deadline: string };
+}
+
+/** A line the stock cannot cover: `requested` units ordered, `available` in stock (order-service's Shortfall). */
+export interface StockShortfall {
+  sku: string;
+  requested: number;
+  available: number;
+}
+
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+}
+
+/** The customer's answer to a shortfall: the order's lines as they should be (fewer units; a line left out is dropped). */
+export interface AmendOrderInput {
+  lines: OrderLine[];
+}
+
+/** The order once amended; minor units as a string (JSON has no int64). */
+export interface AmendedOrder {
+  lines: OrderLine[];
+  total: { amountMinor: string; currency: string };
 }
 
 export interface OrderOutcome {
@@ -61,6 +88,12 @@ export const cancelRefused = 'CancelRefusedError';
 /** The cancel before it was an Update (callers heard nothing back); kept for clients that still send it. Same rules, a refusal is ignored. */
 export const cancelOrderSignal = defineSignal<[reason?: string]>('cancelOrder');
 export const statusQuery = defineQuery<OrderProgress>('status');
+/**
+ * Amends an order waiting for the customer; refused (the update fails with
+ * the reason, type `amendRefused`) unless it waits and the amended lines fit
+ * the order and the stock now. The saga then goes on with the amended order.
+ */
+export const amendOrderUpdate = defineUpdate<AmendedOrder, [AmendOrderInput]>('amendOrder');
 
 /** Failure types the activities raise for business refusals (non-retryable). */
 export const businessErrors = {
@@ -69,4 +102,8 @@ export const businessErrors = {
   insufficientStock: 'InsufficientStockError',
   fraudSuspected: 'FraudSuspectedError',
   shippingRefused: 'ShippingRefusedError',
+  /** The customer did not answer a shortfall in time (raised by the workflow, not an activity). */
+  noAnswer: 'CustomerNoAnswerError',
+  /** An amendOrder update refused: its message is for the customer. */
+  amendRefused: 'AmendRefusedError',
 } as const;
