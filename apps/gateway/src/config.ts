@@ -18,6 +18,8 @@ export const configShape = {
   RATE_LIMIT_PER_MINUTE: env.count(600),
   DELIVERY_TIMEOUT_MS: env.count(86_400_000),
   NODE_ENV: z.string().default('development'),
+  /** Test-only fault hook: SIGKILL the gateway between creating an order and starting its saga (the orphan reconciler's test). */
+  GATEWAY_CRASH_AFTER_CREATE_ORDER: z.enum(['true', 'false']).default('false'),
 };
 
 /**

@@ -21,4 +21,6 @@ export interface GatewayDeps {
   rateLimitPerMinute: number;
   /** Passed to every OrderWorkflow: how long tracking waits for delivery per run. */
   deliveryTimeoutMs: number;
+  /** Test-only fault: SIGKILL the process after CreateOrder, before the order's workflow is started. */
+  crashAfterCreateOrder?: boolean;
 }

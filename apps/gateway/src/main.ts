@@ -34,6 +34,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     carrierSecret: config.CARRIER_WEBHOOK_SECRET,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     deliveryTimeoutMs: config.DELIVERY_TIMEOUT_MS,
+    crashAfterCreateOrder: config.GATEWAY_CRASH_AFTER_CREATE_ORDER === 'true',
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   const { port } = app.server.address() as { port: number };
