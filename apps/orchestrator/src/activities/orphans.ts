@@ -100,14 +100,13 @@ export function orphanActivities({ order, workflows, taskQueue, deliveryTimeoutM
         }
         for (const candidate of page.orders) {
           progress.candidates++;
-          const orphan = { orderId: candidate.orderId, createdAt: timestampDate(candidate.createdAt!).toISOString() };
           if (candidate.paymentToken === '') {
             if (await hasSaga(candidate.orderId)) progress.alreadyStarted++;
             else if (progress.untokened.length < maxUntokenedPerSweep) progress.untokened.push(candidate.orderId);
           } else if (await start(candidate)) {
             progress.started++;
             orphans.inc({ outcome: 'started' });
-            context.log.info('orphan order: saga started', orphan);
+            context.log.info('orphan order: saga started', { orderId: candidate.orderId, createdAt: timestampDate(candidate.createdAt!).toISOString() });
           } else {
             progress.alreadyStarted++;
           }
