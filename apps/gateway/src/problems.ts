@@ -8,7 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ruleMessage } from '@oms/contracts/json-rules';
 import { BadRequestSchema } from '@oms/contracts/rpc';
-import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface FieldError {
@@ -108,6 +108,10 @@ export function toProblem(error: unknown): { problem: Omit<ProblemBody, 'instanc
     return { problem: body(status, slug, detail, errors), logAs: status === 503 ? 'warn' : undefined };
   }
   if (error instanceof WorkflowNotFoundError) return { problem: body(404, 'not-found', 'no workflow for this order') };
+  // An Update not answered by its deadline: the workflow's worker is down or behind. The server keeps it, so it may still be carried out.
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return { problem: body(503, 'unavailable', 'the order did not answer in time; the request may still take effect, check before retrying'), logAs: 'warn' };
+  }
   const cause = (error as { cause?: unknown } | undefined)?.cause;
   if ([error, cause].some((e) => isGrpcServiceError(e) && e.code === grpcUnavailable)) {
     return { problem: body(503, 'unavailable', 'the workflow engine is unavailable; retry later'), logAs: 'warn' };

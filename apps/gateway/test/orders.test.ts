@@ -75,7 +75,7 @@ describe('placing orders', () => {
       50,
     );
     const cancelled = await h.call('POST', `/v1/orders/${orderId}/cancel`, { token: customer.token, body: { reason: 'changed my mind' } });
-    expect(cancelled.status).toBe(202);
+    expect(cancelled).toMatchObject({ status: 202, body: { accepted: true } });
     const done = await untilTerminal(h, orderId, customer.token);
     expect(done.body).toMatchObject({ status: 'CANCELLED', cancelReason: 'changed my mind' });
     const progress = await untilOutcome(h, orderId, customer.token);
@@ -84,7 +84,18 @@ describe('placing orders', () => {
 
     const again = await h.call('POST', `/v1/orders/${orderId}/cancel`, { token: customer.token });
     expect(again.status).toBe(409);
-    expect(again.body.detail).toMatch(/already shipped\/finished/);
+    expect(again.body).toMatchObject({ type: 'urn:oms:problem:conflict', detail: `order ${orderId} has already ended: CANCELLED` });
+  });
+
+  it('refuses to cancel a shipped order once it has completed: 409 saying so, and the order stays COMPLETED', async () => {
+    const placed = await placeOrder(h, customer.token, [{ sku: 'GW-MUG', quantity: 1 }], 'tok_success');
+    const { orderId } = placed.body;
+    await untilOutcome(h, orderId, customer.token);
+    const refused = await h.call('POST', `/v1/orders/${orderId}/cancel`, { token: customer.token, body: { reason: 'too late' } });
+    expect(refused.status).toBe(409);
+    expect(refused.contentType).toContain('application/problem+json');
+    expect(refused.body.detail).toBe(`order ${orderId} has already ended: COMPLETED`);
+    expect((await h.call('GET', `/v1/orders/${orderId}`, { token: customer.token })).body.status).toBe('COMPLETED');
   });
 
   it('lists the caller’s orders, newest first, in pages', async () => {

@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { findTemporalCli } from '@oms/devstack';
 import { startTemporalDevServer } from '@oms/testing';
 import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { fakeActivities } from '../test/fake-activities';
-import { orderWorkflowId } from '@oms/contracts/workflows';
+import { fakeActivities, Gate } from '../test/fake-activities';
+import { cancelOrderSignal, cancelOrderUpdate, orderWorkflowId } from '@oms/contracts/workflows';
 
 // Each scenario overrides the step under both its names, so that any version records it.
 const declined = async () => {
@@ -27,18 +28,33 @@ const outOfStock = async () => {
     details: [{ sku: 'SKU-9' }],
   });
 };
-const scenarios = {
-  completed: fakeActivities([]),
-  'payment-declined': fakeActivities([], { charge: declined, chargePayment: declined }),
-  'out-of-stock': fakeActivities([], { reserve: outOfStock, reserveStock: outOfStock }),
+/** The customer cancels while stock is being reserved (`send` cancels; the reservation hears it and ends). */
+function cancelledWhileReserving(send: (handle: WorkflowHandle) => Promise<unknown>) {
+  const gate = new Gate();
+  const reserving = () => gate.wait();
+  return {
+    activities: fakeActivities([], { reserve: reserving, reserveStock: reserving }),
+    drive: async (handle: WorkflowHandle) => {
+      await gate.entered;
+      await send(handle);
+    },
+  };
+}
+
+const scenarios: Record<string, { activities: ReturnType<typeof fakeActivities>; drive?: (handle: WorkflowHandle) => Promise<void> }> = {
+  completed: { activities: fakeActivities([]) },
+  'payment-declined': { activities: fakeActivities([], { charge: declined, chargePayment: declined }) },
+  'out-of-stock': { activities: fakeActivities([], { reserve: outOfStock, reserveStock: outOfStock }) },
+  cancelled: cancelledWhileReserving((handle) => handle.signal(cancelOrderSignal, 'changed my mind')),
+  'cancel-update': cancelledWhileReserving((handle) => handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'changed my mind' }] })),
 };
 
-const [version, workflows = 'src/workflows/index.ts'] = process.argv.slice(2);
-if (!version) throw new Error('usage: record-histories.ts <version> [workflows file]');
+const [version, workflows = 'src/workflows/index.ts', ...only] = process.argv.slice(2);
+if (!version) throw new Error('usage: record-histories.ts <version> [workflows file] [scenario...]');
 
 const env = await startTemporalDevServer();
 try {
-  for (const [name, activities] of Object.entries(scenarios)) {
+  for (const [name, { activities, drive }] of Object.entries(scenarios).filter(([name]) => only.length === 0 || only.includes(name))) {
     const taskQueue = `record-${name}`;
     const orderId = `${version}-${name}`;
     const worker = await Worker.create({
@@ -47,13 +63,15 @@ try {
       workflowsPath: fileURLToPath(new URL(`../${workflows}`, import.meta.url)),
       activities,
       sinks: { orderMetrics: { finished: { fn: () => undefined }, gaveUp: { fn: () => undefined } } },
+      // The gated fakes heartbeat promptly, so a cancellation reaches them.
+      defaultHeartbeatThrottleInterval: '20 ms',
     });
     const handle = await env.client.workflow.start('OrderWorkflow', {
       taskQueue,
       workflowId: orderWorkflowId(orderId),
       args: [{ orderId, paymentToken: 'tok_success', deliveryTimeoutMs: 1_000 }],
     });
-    await worker.runUntil(handle.result());
+    await worker.runUntil(Promise.all([handle.result(), drive?.(handle)]));
     // The CLI's JSON is the format Temporal's tools and the SDK's replayer share.
     const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', env.address, '-w', handle.workflowId, '-o', 'json']);
     const file = new URL(`../test/fixtures/histories/${version}-${name}.json`, import.meta.url);

@@ -5,7 +5,7 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ShipmentStatus } from '@oms/contracts/shipping/v1';
 import { startTemporalDevServer } from '@oms/testing';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Registry } from 'prom-client';
@@ -14,6 +14,8 @@ import { createActivities, type Activities, type ActivityDeps } from '../src/act
 import type { OrderTrackingWorkflow, OrderWorkflow } from '../src/workflows';
 import {
   cancelOrderSignal,
+  cancelOrderUpdate,
+  cancelRefused,
   orderDeliveredSignal,
   orderWorkflowId,
   statusQuery,
@@ -368,6 +370,144 @@ describe('OrderWorkflow', () => {
       compensationsRun: ['refund payment', 'release reservation'],
       outcome: { orderId: outcome.orderId, status: 'CANCELLED', reason: 'payment declined' },
     });
+  });
+});
+
+/** How a cancel Update ended: accepted (with the reason the order will end with), or refused with the customer-facing reason. */
+async function tryCancel(handle: WorkflowHandle<typeof OrderWorkflow>, reason: string): Promise<{ accepted: string } | { refused: string }> {
+  try {
+    return { accepted: (await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason }] })).reason };
+  } catch (error) {
+    const cause = error instanceof WorkflowUpdateFailedError ? (error.cause as ApplicationFailure | undefined) : undefined;
+    if (cause?.type === cancelRefused) return { refused: cause.message };
+    // The workflow closed before the Update reached it: the order has ended.
+    if (error instanceof WorkflowNotFoundError) return { refused: 'closed' };
+    throw error;
+  }
+}
+
+describe('cancel (the Update)', () => {
+  it('accepted before shipping: answers with the reason, stops the step under way, compensates, ends CANCELLED', async () => {
+    const calls: Calls = [];
+    const gate = new Gate();
+    let answer: unknown;
+    const { orderId, outcome, status, finished } = await runOrder(fakeActivities(calls, { charge: () => gate.wait().then(() => ({ paymentId: 'x' })) }), {
+      drive: async (handle) => {
+        await gate.entered;
+        answer = await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'changed my mind' }] });
+        expect(await gate.ended).toBe('cancelled');
+      },
+    });
+    expect(answer).toEqual({ orderId, accepted: true, reason: 'changed my mind' });
+    expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'changed my mind' });
+    expect(calls).toEqual([...throughCharge, 'markCancelling', 'refundPayment', 'releaseReservation', 'markCancelled(changed my mind)']);
+    expect(status.compensationsRun).toEqual(['refund payment', 'release reservation']);
+    expect(finished).toEqual(['CANCELLED: customer']);
+  });
+
+  it('accepted while the carrier is being asked: the shipment that still got arranged is cancelled', async () => {
+    // Like a service call in flight: it does not hear the cancellation and returns a shipment.
+    const calls: Calls = [];
+    const gate = new Gate({ hearsCancellation: false });
+    const { outcome, status } = await runOrder(fakeActivities(calls, { ship: () => gate.wait().then(() => ({ trackingNumber: 'T-1' })) }), {
+      drive: async (handle) => {
+        await gate.entered;
+        expect(await tryCancel(handle, 'too slow')).toEqual({ accepted: 'too slow' });
+        gate.open();
+      },
+    });
+    expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'too slow' });
+    expect(calls).not.toContain('completeOrder');
+    expect(status.compensationsRun).toEqual(['cancel shipment', 'refund payment', 'release reservation']);
+  });
+
+  it('refused once shipping is arranged, with the reason; the order completes', async () => {
+    const calls: Calls = [];
+    const gate = new Gate({ hearsCancellation: false });
+    let refusal: unknown;
+    const { orderId, outcome } = await runOrder(fakeActivities(calls, { completeOrder: () => gate.wait() }), {
+      drive: async (handle) => {
+        await gate.entered;
+        // Slow (about 16 s): an Update waits while a local activity holds the workflow task, until it heartbeats.
+        refusal = await tryCancel(handle, 'too late');
+        gate.open();
+      },
+    });
+    expect(refusal).toEqual({ refused: `order ${orderId}: shipping is already arranged` });
+    expect(outcome).toMatchObject({ status: 'COMPLETED', trackingNumber: 'SIM-TRACK' });
+    expect(calls).toEqual([...throughShipping, 'completeOrder']);
+  });
+
+  it('refused once the order has ended', async () => {
+    const { outcome } = await runOrder(fakeActivities([]), {
+      drive: async (handle) => {
+        await handle.result();
+        expect(await tryCancel(handle, 'later')).toEqual({ refused: 'closed' });
+      },
+    });
+    expect(outcome.status).toBe('COMPLETED');
+  });
+
+  // Each order parks every step; the test opens them one by one and, as it opens step `burstAt`,
+  // fires a burst of cancels a few ms apart. Whatever the interleaving: the order ends CANCELLED
+  // exactly when some cancel was accepted, every accepted cancel answers with the order's reason,
+  // and every refusal gives the customer the true reason.
+  it('hammered with concurrent cancels while the saga runs: accepted iff it ends CANCELLED, refusals give the reason', async () => {
+    const gated = ['reserve', 'charge', 'commit', 'ship', 'completeOrder'] as const;
+    const runs = [0, 1, 2, 3, 3, 3, 3, 3, 3, 4, 4].map((burstAt, i) => ({ burstAt, shipHearsCancellation: i % 2 === 0 }));
+    const results = await Promise.all(
+      runs.map(async ({ burstAt, shipHearsCancellation }) => {
+        const calls: Calls = [];
+        // The carrier call (a heartbeating activity) hears cancellations in half the runs; the others are service calls.
+        const gates = gated.map((name) => new Gate({ hearsCancellation: name === 'ship' && shipHearsCancellation }));
+        const parked = Object.fromEntries(
+          gated.map((name, i) => [
+            name,
+            () => gates[i]!.wait().then(() => (name === 'ship' ? { trackingNumber: 'T-1' } : name === 'charge' ? { paymentId: 'p' } : undefined)),
+          ]),
+        );
+        const answers: ({ accepted: string } | { refused: string })[] = [];
+        const run = await runOrder(fakeActivities(calls, parked), {
+          drive: async (handle) => {
+            const ended = handle.result().then(() => 'ended' as const);
+            const bursts: Promise<void>[] = [];
+            for (const [i, gate] of gates.entries()) {
+              if ((await Promise.race([gate.entered.then(() => 'entered' as const), ended])) === 'ended') break;
+              if (i === burstAt) {
+                bursts.push(
+                  ...Array.from({ length: 6 }, async (_, n) => {
+                    await sleep(n * 3);
+                    answers.push(await tryCancel(handle, `reason ${n}`));
+                  }),
+                );
+                await sleep(5);
+              }
+              gate.open();
+            }
+            await Promise.all(bursts);
+          },
+        });
+        return { ...run, burstAt, calls, answers };
+      }),
+    );
+    for (const { orderId, outcome, calls, answers, burstAt } of results) {
+      const accepted = answers.flatMap((a) => ('accepted' in a ? [a.accepted] : []));
+      const refused = answers.flatMap((a) => ('refused' in a ? [a.refused] : []));
+      const context = JSON.stringify({ burstAt, outcome, answers });
+      expect(answers, context).toHaveLength(6);
+      expect(outcome.status === 'CANCELLED', context).toBe(accepted.length > 0);
+      // The first accepted reason wins; every accepted cancel says so.
+      for (const reason of accepted) expect(reason, context).toBe(outcome.reason);
+      // A cancel repeated while the order is being cancelled is accepted, so a cancelled order refuses only once it has ended.
+      const refusals =
+        outcome.status === 'CANCELLED'
+          ? `order ${orderId} has already ended: CANCELLED|closed`
+          : `order ${orderId}: shipping is already arranged|order ${orderId} has already ended: COMPLETED|closed`;
+      for (const reason of refused) expect(reason, context).toMatch(new RegExp(`^(${refusals})$`));
+      if (outcome.status === 'CANCELLED' && calls.includes('ship')) expect(calls, context).toContain('cancelShipment');
+      if (burstAt < 3) expect(outcome.status, context).toBe('CANCELLED');
+      if (burstAt === 4) expect(outcome.status, context).toBe('COMPLETED');
+    }
   });
 });
 

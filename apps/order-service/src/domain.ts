@@ -1,7 +1,7 @@
 /** Order rules, free of I/O. */
 import type { Line } from '@oms/contracts/common/v1';
 import type { Product } from '@oms/contracts/inventory/v1';
-import { OrderStatus, type CreateCustomerRequest, type UpdateOrderStatusRequest } from '@oms/contracts/order/v1';
+import { OrderStatus, type CreateCustomerRequest, type Shortfall, type UpdateOrderStatusRequest } from '@oms/contracts/order/v1';
 import { canMove, type StatusName } from '@oms/contracts/order-lifecycle';
 import { refuse, type Refusal } from '@oms/db';
 import { pageToken, Violations } from '@oms/platform';
@@ -39,10 +39,26 @@ export function customerName(req: Pick<CreateCustomerRequest, 'name' | 'firstNam
 
 export const fullName = ({ firstName, lastName }: CustomerName): string => (lastName === null ? firstName : `${firstName} ${lastName}`);
 
-/** A cancellation says why. */
-export function checkStatusUpdate(req: Pick<UpdateOrderStatusRequest, 'newStatus' | 'reason'>): void {
+/** A cancellation says why; an order awaiting its customer says what the stock cannot cover, and only such an order has a shortfall. */
+export function checkStatusUpdate(req: Pick<UpdateOrderStatusRequest, 'newStatus' | 'reason' | 'shortfall'>): void {
   const v = new Violations();
   if (req.newStatus === OrderStatus.CANCELLED) v.required(req.reason, 'reason');
+  if (req.newStatus === OrderStatus.AWAITING_CUSTOMER) v.check(req.shortfall.length > 0, 'shortfall', 'is required with new_status AWAITING_CUSTOMER');
+  else v.check(req.shortfall.length === 0, 'shortfall', 'is allowed only with new_status AWAITING_CUSTOMER');
+  v.throwIfAny();
+}
+
+/** Each line of a shortfall is an item of the order, once, with the quantity ordered as `requested` and fewer units `available`. */
+export function checkShortfall(items: Pick<PricedItem, 'sku' | 'quantity'>[], shortfall: Shortfall[]): void {
+  const ordered = new Map(items.map((item) => [item.sku, item.quantity]));
+  const v = new Violations();
+  shortfall.forEach(({ sku, requested, available }, i) => {
+    const quantity = ordered.get(sku);
+    v.check(quantity !== undefined, `shortfall[${i}].sku`, `sku ${sku} is not an item of the order`);
+    v.check(shortfall.findIndex((s) => s.sku === sku) === i, `shortfall[${i}].sku`, `sku ${sku} appears on more than one line`);
+    if (quantity !== undefined) v.check(requested === quantity, `shortfall[${i}].requested`, `sku ${sku}: ${quantity} units ordered, not ${requested}`);
+    v.check(available >= 0 && available < requested, `shortfall[${i}].available`, `must be at least 0 and less than requested (${requested})`);
+  });
   v.throwIfAny();
 }
 
@@ -104,6 +120,46 @@ export function priceLines(lines: Line[], products: Product[]): PricedOrder | Re
   if (!isAmount(totalMinor)) return refuse('order total is larger than the largest amount an order can hold');
   return { items, totalMinor, currency: currencies[0]! };
 }
+
+export interface Amendment {
+  /** The items whose quantity changed, with their new quantities and line totals. */
+  changed: PricedItem[];
+  /** The skus of the items left out. */
+  dropped: string[];
+  totalMinor: bigint;
+  /** For the order's history: what changed. */
+  reason: string;
+}
+
+/**
+ * The customer's answer to a shortfall: each line keeps an item of the order
+ * at no more units than ordered, priced at the unit price the order was
+ * placed at; an item no line names is dropped. (The contract says the lines
+ * are at least one, each sku once, each quantity positive.)
+ */
+export function amendItems(items: PricedItem[], lines: Line[]): Amendment {
+  const bySku = new Map(items.map((item) => [item.sku, item]));
+  const v = new Violations();
+  lines.forEach(({ sku, quantity }, i) => {
+    const item = bySku.get(sku);
+    v.check(item !== undefined, `lines[${i}].sku`, `sku ${sku} is not an item of the order`);
+    if (item) v.check(quantity <= item.quantity, `lines[${i}].quantity`, `sku ${sku}: at most ${item.quantity} units (ordered), ${quantity} asked`);
+  });
+  v.throwIfAny();
+  const asked = new Map(lines.map((line) => [line.sku, line.quantity]));
+  const kept = items.filter((item) => asked.has(item.sku)).map((item) => ({ before: item.quantity, item: repriced(item, asked.get(item.sku)!) }));
+  const changed = kept.filter(({ before, item }) => item.quantity !== before);
+  const dropped = items.filter((item) => !asked.has(item.sku)).map((item) => item.sku);
+  const changes = [...changed.map(({ before, item }) => `${item.sku} ${before} → ${item.quantity}`), ...dropped.map((sku) => `${sku} dropped`)];
+  return {
+    changed: changed.map(({ item }) => item),
+    dropped,
+    totalMinor: kept.reduce((sum, { item }) => sum + item.lineTotalMinor, 0n),
+    reason: `amended by the customer: ${changes.join(', ') || 'no change'}`,
+  };
+}
+
+const repriced = (item: PricedItem, quantity: number): PricedItem => ({ ...item, quantity, lineTotalMinor: item.unitPriceMinor * BigInt(quantity) });
 
 /** A page token's content (ListOrders, ListAllOrders): the last order's created_at (ISO 8601) and id. */
 type Cursor = [createdAt: string, id: string];

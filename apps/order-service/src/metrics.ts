@@ -11,7 +11,7 @@ export interface StuckOrders {
 }
 
 /** The saga's statuses: an order in one of these has not reached its end (COMPLETED, DELIVERED, CANCELLED). */
-const sagaStatuses: StatusName[] = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'CANCELLING'];
+const sagaStatuses: StatusName[] = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'AWAITING_CUSTOMER', 'CANCELLING'];
 
 export function orderMetrics(registry: Registry) {
   return {

@@ -5,6 +5,7 @@ import { ConnectError, type Client, type ServiceImpl } from '@connectrpc/connect
 import { AddressSchema, MoneySchema, type Line } from '@oms/contracts/common/v1';
 import type { InventoryService, Product } from '@oms/contracts/inventory/v1';
 import {
+  AmendOrderResponseSchema,
   CreateCustomerResponseSchema,
   CreateOrderResponseSchema,
   CustomerSchema,
@@ -12,6 +13,7 @@ import {
   OrderSchema,
   OrderService,
   OrderStatus,
+  ShortfallSchema,
   StatusChangeSchema,
   UpdateOrderStatusResponseSchema,
   ValidateOrderResponseSchema,
@@ -69,6 +71,7 @@ export function toOrder(row: OrderRow & Partial<Pick<OrderWithHistoryRow, 'histo
     cancelReason: row.notes ?? '',
     createdAt: timestampFromDate(row.createdAt),
     updatedAt: timestampFromDate(row.updatedAt),
+    shortfall: (row.shortfall ?? []).map((line) => create(ShortfallSchema, line)),
     history: (row.history ?? []).map((change) =>
       create(StatusChangeSchema, {
         from: change.fromStatus === null ? OrderStatus.UNSPECIFIED : OrderStatus[change.fromStatus],
@@ -215,8 +218,23 @@ export function createOrderService(
       return writeOrder(req.orderId, () =>
         router.run(bucket, ({ store }) =>
           store.transactIn(bucket, OrderService.method.updateOrderStatus, req, async (tx) =>
-            found(await store.updateStatus(tx, BigInt(req.orderId), expected, next, req.reason || `moved to ${next}`), `order ${req.orderId}`, (row) =>
-              create(UpdateOrderStatusResponseSchema, { order: toOrder(row) }),
+            found(
+              await store.updateStatus(tx, BigInt(req.orderId), expected, next, req.reason || `moved to ${next}`, req.shortfall),
+              `order ${req.orderId}`,
+              (row) => create(UpdateOrderStatusResponseSchema, { order: toOrder(row) }),
+            ),
+          ),
+        ),
+      );
+    },
+
+    async amendOrder(req) {
+      const bucket = await bucketOfOrder(req.orderId);
+      return writeOrder(req.orderId, () =>
+        router.run(bucket, ({ store }) =>
+          store.transactIn(bucket, OrderService.method.amendOrder, req, async (tx) =>
+            found(await store.amendOrder(tx, BigInt(req.orderId), req.lines), `order ${req.orderId}`, (row) =>
+              create(AmendOrderResponseSchema, { order: toOrder(row) }),
             ),
           ),
         ),

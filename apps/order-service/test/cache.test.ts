@@ -88,6 +88,25 @@ describe('GetOrder cache', () => {
     expect(await cacheCounters(server)).toEqual({ hits: before.hits, misses: before.misses + 1 });
   });
 
+  it('drops the order when this process amends it', async () => {
+    const { server, orders } = await startServer(600_000);
+    const orderId = await insertOrder();
+    await withClient(db.url, async (client) => {
+      await client.query(`INSERT INTO order_items (order_id, sku, name, quantity, unit_price_minor, line_total_minor) VALUES ($1, 'MUG', 'Mug', 2, 50, 100)`, [
+        orderId,
+      ]);
+      await client.query(`UPDATE orders SET shortfall = '[{"sku": "MUG", "requested": 2, "available": 1}]' WHERE id = $1`, [orderId]);
+    });
+    await writeStatusDirectly(orderId, 'AWAITING_CUSTOMER');
+    expect(await statusOf(orders, orderId)).toBe(OrderStatus.AWAITING_CUSTOMER);
+    await orders.amendOrder({ orderId, lines: [{ sku: 'MUG', quantity: 1 }], idempotencyKey: randomUUID() });
+    const before = await cacheCounters(server);
+    const { order } = await orders.getOrder({ orderId });
+    expect(order).toMatchObject({ status: OrderStatus.VALIDATED, shortfall: [], total: { amountMinor: 50n } });
+    expect(order?.items.map((i) => i.quantity)).toEqual([1]);
+    expect(await cacheCounters(server)).toEqual({ hits: before.hits, misses: before.misses + 1 });
+  });
+
   it('drops the order when this process validates it, even when validation refuses', async () => {
     const { orders } = await startServer(600_000);
     const orderId = await insertOrder();

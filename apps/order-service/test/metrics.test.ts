@@ -49,6 +49,7 @@ describe('orders_not_terminal', () => {
       ['PAID', '10 minutes'],
       ['PAID', '2 hours'],
       ['CANCELLING', '2 days'],
+      ['AWAITING_CUSTOMER', '20 minutes'],
       ['PENDING', '1 minute'],
       ['COMPLETED', '2 days'],
       ['CANCELLED', '2 days'],
@@ -57,6 +58,7 @@ describe('orders_not_terminal', () => {
     const stuck = (status: string, olderThan: string) => sample(text, `orders_not_terminal{status="${status}",older_than="${olderThan}",app="order-service"}`);
     expect([stuck('PAID', '5m'), stuck('PAID', '1h'), stuck('PAID', '1d')]).toEqual([2, 1, 0]);
     expect([stuck('CANCELLING', '5m'), stuck('CANCELLING', '1h'), stuck('CANCELLING', '1d')]).toEqual([1, 1, 1]);
+    expect([stuck('AWAITING_CUSTOMER', '5m'), stuck('AWAITING_CUSTOMER', '1h')]).toEqual([1, 0]);
     expect([stuck('PENDING', '5m'), stuck('SHIPPING', '5m')]).toEqual([0, 0]);
     expect(text).not.toMatch(/orders_not_terminal\{status="(COMPLETED|CANCELLED|DELIVERED)"/);
   });

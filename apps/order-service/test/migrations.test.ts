@@ -1,7 +1,8 @@
 /**
  * The data-moving migrations on real rows, up, down and up again: customers'
- * names split into first and last name (and restored exactly), and orders'
- * cancel_reason moved into notes by expand / backfill / contract.
+ * names split into first and last name (and restored exactly), orders'
+ * cancel_reason moved into notes by expand / backfill / contract, and orders
+ * awaiting their customer taken back to VALIDATED when that status goes.
  */
 import path from 'node:path';
 import { withClient } from '@oms/db';
@@ -13,6 +14,7 @@ const serviceDir = path.resolve(import.meta.dirname, '..');
 const prismaDir = path.join(serviceDir, 'prisma');
 const split = '20261122120000_split_customer_name';
 const notesExpand = '20261122130000_order_notes_expand';
+const awaitingCustomer = '20261203080000_awaiting_customer';
 
 // Names as people type them: a space kept at either end, doubled, or missing.
 const names = ['Ada Lovelace', 'Plato', 'Mary Ann Smith', 'Jean-Luc  Picard', 'Ada ', ' Lovelace', '李 小龍', 'Zoë O’Brien-Ñúñez', ''];
@@ -94,5 +96,89 @@ describe('order notes: expand, backfill, contract', () => {
     await rollBackThrough(notesExpand);
     expect((await orders('cancel_reason')).map((r) => r.cancel_reason)).toEqual(reasons);
     expect(Object.keys((await orders('*'))[0]!)).not.toContain('notes');
+  });
+});
+
+describe('awaiting_customer', () => {
+  const history = (orderId: string) =>
+    withClient(db.url, async (c) => {
+      const { rows } = await c.query(`SELECT from_status, to_status, reason FROM order_status_history WHERE order_id = $1 ORDER BY seq`, [orderId]);
+      return rows.map((r) => [r.from_status, r.to_status, r.reason]);
+    });
+
+  it('takes orders awaiting their customer, and history rows naming the status, back to VALIDATED when rolled back', async () => {
+    await migrate(serviceDir, db.url);
+    // One order awaiting its customer, one they amended, one cancelled while awaiting them.
+    const steps: [string | null, string, string][][] = [
+      [
+        [null, 'PENDING', 'order placed'],
+        ['PENDING', 'VALIDATED', 'validated'],
+        ['VALIDATED', 'AWAITING_CUSTOMER', 'out of stock: MUG'],
+      ],
+      [
+        [null, 'PENDING', 'order placed'],
+        ['PENDING', 'VALIDATED', 'validated'],
+        ['VALIDATED', 'AWAITING_CUSTOMER', 'out of stock: MUG'],
+        ['AWAITING_CUSTOMER', 'VALIDATED', 'amended by the customer: MUG 3 → 1'],
+      ],
+      [
+        [null, 'PENDING', 'order placed'],
+        ['PENDING', 'VALIDATED', 'validated'],
+        ['VALIDATED', 'AWAITING_CUSTOMER', 'out of stock: MUG'],
+        ['AWAITING_CUSTOMER', 'CANCELLING', 'customer cancelled'],
+        ['CANCELLING', 'CANCELLED', 'customer cancelled'],
+      ],
+    ];
+    const ids = await withClient(db.url, async (c) => {
+      const customer = await c.query<{ id: string }>(
+        `INSERT INTO customers (id, bucket, first_name, email) VALUES (new_row_id(7::smallint), 7, 'Ada', 'ada@example.com') RETURNING id`,
+      );
+      const ids: string[] = [];
+      for (const changes of steps) {
+        const status = changes.at(-1)![1];
+        const order = await c.query<{ id: string }>(
+          `INSERT INTO orders (id, bucket, customer_id, status, total_minor, currency, notes, shortfall)
+           VALUES (new_row_id(7::smallint), 7, $1, $2, 100, 'EUR', $3, $4) RETURNING id`,
+          [
+            customer.rows[0]!.id,
+            status,
+            status === 'CANCELLED' ? 'customer cancelled' : null,
+            status === 'AWAITING_CUSTOMER' ? '[{"sku": "MUG", "requested": 3, "available": 1}]' : null,
+          ],
+        );
+        const id = order.rows[0]!.id;
+        for (const [seq, [from, to, reason]] of changes.entries()) {
+          await c.query(`INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5)`, [
+            id,
+            seq + 1,
+            from,
+            to,
+            reason,
+          ]);
+        }
+        ids.push(id);
+      }
+      return ids;
+    });
+
+    await rollBackThrough(awaitingCustomer);
+    const statuses = await withClient(db.url, async (c) => (await c.query(`SELECT id, status FROM orders WHERE id = ANY($1) ORDER BY id`, [ids])).rows);
+    expect(new Map(statuses.map((r) => [r.id, r.status]))).toEqual(
+      new Map([
+        [ids[0], 'VALIDATED'],
+        [ids[1], 'VALIDATED'],
+        [ids[2], 'CANCELLED'],
+      ]),
+    );
+    const asBefore = (changes: [string | null, string, string][]) =>
+      changes.map(([from, to, reason]) => [from === 'AWAITING_CUSTOMER' ? 'VALIDATED' : from, to === 'AWAITING_CUSTOMER' ? 'VALIDATED' : to, reason]);
+    for (const [i, id] of ids.entries()) expect(await history(id)).toEqual(asBefore(steps[i]!));
+
+    await migrate(serviceDir, db.url);
+    const labels = await withClient(db.url, async (c) =>
+      (await c.query(`SELECT unnest(enum_range(NULL::order_status))::text AS label`)).rows.map((r) => r.label),
+    );
+    expect(labels.at(-1)).toBe('AWAITING_CUSTOMER');
+    expect((await orders('shortfall')).every((r) => r.shortfall === null)).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrderService } from '../src/main';
 import { startFakeInventory, type FakeInventory } from './fake-inventory';
 
-const statuses = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED', 'DELIVERED', 'CANCELLING', 'CANCELLED'] as const;
+const statuses = ['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED', 'DELIVERED', 'CANCELLING', 'CANCELLED', 'AWAITING_CUSTOMER'] as const;
 type Status = (typeof statuses)[number];
 // The state machine as the proto describes it, written out independently of src/domain.ts.
 const allowed = new Set([
@@ -23,6 +23,9 @@ const allowed = new Set([
   'COMPLETED>DELIVERED',
   ...['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING'].map((s) => `${s}>CANCELLING`),
   'CANCELLING>CANCELLED',
+  'VALIDATED>AWAITING_CUSTOMER',
+  'AWAITING_CUSTOMER>VALIDATED',
+  'AWAITING_CUSTOMER>CANCELLING',
 ]);
 const pathTo: Record<Status, Status[]> = {
   PENDING: [],
@@ -34,6 +37,7 @@ const pathTo: Record<Status, Status[]> = {
   DELIVERED: ['VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'COMPLETED', 'DELIVERED'],
   CANCELLING: ['CANCELLING'],
   CANCELLED: ['CANCELLING', 'CANCELLED'],
+  AWAITING_CUSTOMER: ['VALIDATED', 'AWAITING_CUSTOMER'],
 };
 
 let db: TestDatabase;
@@ -74,8 +78,18 @@ async function placeOrder(customerId?: string, lines = [{ sku: stock(1000n), qua
   return order!;
 }
 
+/** What a move to AWAITING_CUSTOMER says: the order's first item short, none in stock. */
+const firstItemShort = (order: Order) => [{ sku: order.items[0]!.sku, requested: order.items[0]!.quantity, available: 0 }];
+
 function move(order: Order, from: Status, to: Status, reason = `test: ${to}`) {
-  return orders.updateOrderStatus({ orderId: order.id, expectedStatus: OrderStatus[from], newStatus: OrderStatus[to], reason, idempotencyKey: key() });
+  return orders.updateOrderStatus({
+    orderId: order.id,
+    expectedStatus: OrderStatus[from],
+    newStatus: OrderStatus[to],
+    reason,
+    shortfall: to === 'AWAITING_CUSTOMER' ? firstItemShort(order) : [],
+    idempotencyKey: key(),
+  });
 }
 
 /** A fresh order driven along allowed moves to `status`. */
@@ -383,20 +397,14 @@ describe('ListOrders', () => {
 
 describe('UpdateOrderStatus', () => {
   it('makes every allowed move and records it in the history', async () => {
-    for (const move of allowed) {
-      const [from, to] = move.split('>') as [Status, Status];
+    for (const pair of allowed) {
+      const [from, to] = pair.split('>') as [Status, Status];
       const order = await orderAt(from);
-      const { order: moved } = await orders.updateOrderStatus({
-        orderId: order.id,
-        expectedStatus: OrderStatus[from],
-        newStatus: OrderStatus[to],
-        reason: `because ${move}`,
-        idempotencyKey: key(),
-      });
-      expect(moved?.status, move).toBe(OrderStatus[to]);
+      const { order: moved } = await move(order, from, to, `because ${pair}`);
+      expect(moved?.status, pair).toBe(OrderStatus[to]);
       const { order: got } = await orders.getOrder({ orderId: order.id });
-      expect(got?.history.at(-1), move).toMatchObject({ from: OrderStatus[from], to: OrderStatus[to], reason: `because ${move}` });
-      expect(got?.history, move).toHaveLength(pathTo[from].length + 2);
+      expect(got?.history.at(-1), pair).toMatchObject({ from: OrderStatus[from], to: OrderStatus[to], reason: `because ${pair}` });
+      expect(got?.history, pair).toHaveLength(pathTo[from].length + 2);
     }
   });
 
@@ -507,5 +515,190 @@ describe('ValidateOrder', () => {
     expect(error.code).toBe(Code.FailedPrecondition);
     expect(error.rawMessage).toContain(`order ${cancelling.id} is CANCELLING`);
     expect((await rpcError(orders.validateOrder({ orderId: '987654321', idempotencyKey: key() }))).code).toBe(Code.NotFound);
+  });
+});
+
+/** An order of these lines, validated, then awaiting its customer because `short` is short. */
+async function awaitingCustomer(lines: { sku: string; quantity: number }[], short: { sku: string; requested: number; available: number }[]) {
+  const order = await placeOrder(undefined, lines);
+  await move(order, 'PENDING', 'VALIDATED');
+  const { order: awaiting } = await orders.updateOrderStatus({
+    orderId: order.id,
+    expectedStatus: OrderStatus.VALIDATED,
+    newStatus: OrderStatus.AWAITING_CUSTOMER,
+    reason: `out of stock: ${short.map((s) => s.sku).join(', ')}`,
+    shortfall: short,
+    idempotencyKey: key(),
+  });
+  return awaiting!;
+}
+
+const shortfallOf = (order: Order | undefined) => order?.shortfall.map(({ sku, requested, available }) => ({ sku, requested, available }));
+
+describe('AWAITING_CUSTOMER', () => {
+  it('keeps the shortfall while the order awaits its customer, in every Order, and clears it when the order moves on', async () => {
+    const [mug, lamp] = [stock(1000n), stock(5000n)];
+    const short = [{ sku: mug, requested: 3, available: 1 }];
+    const order = await awaitingCustomer(
+      [
+        { sku: mug, quantity: 3 },
+        { sku: lamp, quantity: 2 },
+      ],
+      short,
+    );
+    expect(order.status).toBe(OrderStatus.AWAITING_CUSTOMER);
+    expect(shortfallOf(order)).toEqual(short);
+    const { order: got } = await orders.getOrder({ orderId: order.id });
+    expect(got?.status).toBe(OrderStatus.AWAITING_CUSTOMER);
+    expect(shortfallOf(got)).toEqual(short);
+    expect(got?.history.at(-1)).toMatchObject({ from: OrderStatus.VALIDATED, to: OrderStatus.AWAITING_CUSTOMER, reason: `out of stock: ${mug}` });
+    const { orders: listed } = await orders.listOrders({ customerId: order.customerId });
+    expect(shortfallOf(listed[0])).toEqual(short);
+
+    const { order: cancelling } = await move(order, 'AWAITING_CUSTOMER', 'CANCELLING', 'customer cancelled');
+    expect(cancelling?.shortfall).toEqual([]);
+    expect((await orders.getOrder({ orderId: order.id })).order?.shortfall).toEqual([]);
+  });
+
+  it('refuses a shortfall with another status, none with AWAITING_CUSTOMER, and one that is not the order’s, changing nothing', async () => {
+    const order = await orderAt('VALIDATED');
+    const sku = order.items[0]!.sku;
+    const before = await countRows();
+    const update = (newStatus: OrderStatus, shortfall: { sku: string; requested: number; available: number }[]) =>
+      rpcError(
+        orders.updateOrderStatus({ orderId: order.id, expectedStatus: OrderStatus.VALIDATED, newStatus, reason: 'test', shortfall, idempotencyKey: key() }),
+      );
+    const cases: [OrderStatus, { sku: string; requested: number; available: number }[], string][] = [
+      [OrderStatus.RESERVED, [{ sku, requested: 1, available: 0 }], 'shortfall: is allowed only with new_status AWAITING_CUSTOMER'],
+      [OrderStatus.AWAITING_CUSTOMER, [], 'shortfall: is required with new_status AWAITING_CUSTOMER'],
+      [OrderStatus.AWAITING_CUSTOMER, [{ sku: 'NOPE', requested: 1, available: 0 }], 'shortfall[0].sku: sku NOPE is not an item of the order'],
+      [OrderStatus.AWAITING_CUSTOMER, [{ sku, requested: 2, available: 0 }], `shortfall[0].requested: sku ${sku}: 1 units ordered, not 2`],
+      [OrderStatus.AWAITING_CUSTOMER, [{ sku, requested: 1, available: 1 }], 'shortfall[0].available: must be at least 0 and less than requested (1)'],
+      [
+        OrderStatus.AWAITING_CUSTOMER,
+        [
+          { sku, requested: 1, available: 0 },
+          { sku, requested: 1, available: 0 },
+        ],
+        `shortfall[1].sku: sku ${sku} appears on more than one line`,
+      ],
+    ];
+    for (const [newStatus, shortfall, message] of cases) {
+      const error = await update(newStatus, shortfall);
+      expect(error.code, message).toBe(Code.InvalidArgument);
+      expect(error.rawMessage).toBe(message);
+    }
+    expect(await countRows()).toEqual(before);
+    expect((await orders.getOrder({ orderId: order.id })).order?.status).toBe(OrderStatus.VALIDATED);
+  });
+});
+
+describe('AmendOrder', () => {
+  const amend = (orderId: string, lines: { sku: string; quantity: number }[], idempotencyKey = key()) => orders.amendOrder({ orderId, lines, idempotencyKey });
+
+  it('reduces and drops lines at the prices the order was placed at, back to VALIDATED with what changed in its history', async () => {
+    const [mug, lamp, plant] = [stock(1000n), stock(5000n), stock(700n)];
+    const order = await awaitingCustomer(
+      [
+        { sku: mug, quantity: 3 },
+        { sku: lamp, quantity: 2 },
+        { sku: plant, quantity: 1 },
+      ],
+      [{ sku: mug, requested: 3, available: 1 }],
+    );
+    expect(order.total?.amountMinor).toBe(13_700n);
+    // Inventory's price now is not the order's.
+    inventory.products.set(mug, { ...inventory.products.get(mug)!, unitPrice: { amountMinor: 1n, currency: 'USD' } });
+
+    const { order: amended } = await amend(order.id, [
+      { sku: plant, quantity: 1 },
+      { sku: mug, quantity: 1 },
+    ]);
+    const { order: got } = await orders.getOrder({ orderId: order.id });
+    for (const o of [amended, got]) {
+      expect(o).toMatchObject({ status: OrderStatus.VALIDATED, shortfall: [], total: { amountMinor: 1700n, currency: 'USD' } });
+      expect(o?.items.map((i) => [i.sku, i.quantity, i.unitPrice?.amountMinor, i.lineTotal?.amountMinor])).toEqual([
+        [mug, 1, 1000n, 1000n],
+        [plant, 1, 700n, 700n],
+      ]);
+    }
+    expect(got?.history.map((h) => [h.from, h.to, h.reason]).slice(2)).toEqual([
+      [OrderStatus.VALIDATED, OrderStatus.AWAITING_CUSTOMER, `out of stock: ${mug}`],
+      [OrderStatus.AWAITING_CUSTOMER, OrderStatus.VALIDATED, `amended by the customer: ${mug} 3 → 1, ${lamp} dropped`],
+    ]);
+  });
+
+  it('refuses an order not awaiting its customer, an sku not in the order and more units than ordered, changing nothing', async () => {
+    const [mug, lamp] = [stock(1000n), stock(5000n)];
+    const order = await awaitingCustomer(
+      [
+        { sku: mug, quantity: 3 },
+        { sku: lamp, quantity: 1 },
+      ],
+      [{ sku: lamp, requested: 1, available: 0 }],
+    );
+    const validated = await orderAt('VALIDATED');
+    const before = await countRows();
+    const { order: unchanged } = await orders.getOrder({ orderId: order.id });
+
+    const notAwaiting = await rpcError(amend(validated.id, [{ sku: validated.items[0]!.sku, quantity: 1 }]));
+    expect(notAwaiting.code).toBe(Code.FailedPrecondition);
+    expect(notAwaiting.rawMessage).toBe(`order ${validated.id} is VALIDATED, not AWAITING_CUSTOMER`);
+    const cases: [lines: { sku: string; quantity: number }[], message: string][] = [
+      [
+        [
+          { sku: mug, quantity: 1 },
+          { sku: 'NOPE', quantity: 1 },
+        ],
+        'lines[1].sku: sku NOPE is not an item of the order',
+      ],
+      [[{ sku: mug, quantity: 5 }], `lines[0].quantity: sku ${mug}: at most 3 units (ordered), 5 asked`],
+      [[], 'lines: must contain at least 1 item(s)'],
+      [[{ sku: mug, quantity: 0 }], 'lines[0].quantity: must be greater than 0'],
+      [
+        [
+          { sku: mug, quantity: 1 },
+          { sku: mug, quantity: 2 },
+        ],
+        `lines: sku ${mug} appears on more than one line`,
+      ],
+    ];
+    for (const [lines, message] of cases) {
+      const error = await rpcError(amend(order.id, lines));
+      expect(error.code, message).toBe(Code.InvalidArgument);
+      expect(error.rawMessage).toContain(message);
+    }
+    const missing = await rpcError(amend('987654321', [{ sku: mug, quantity: 1 }]));
+    expect(missing.code).toBe(Code.NotFound);
+    expect(missing.rawMessage).toBe('order 987654321 not found');
+
+    expect(await countRows()).toEqual(before);
+    expect((await orders.getOrder({ orderId: order.id })).order).toEqual(unchanged);
+    expect((await orders.getOrder({ orderId: validated.id })).order?.status).toBe(OrderStatus.VALIDATED);
+  });
+
+  it('replays the same key with the same answer and one change, and refuses the key for another amendment', async () => {
+    const [mug, lamp] = [stock(1000n), stock(5000n)];
+    const order = await awaitingCustomer(
+      [
+        { sku: mug, quantity: 3 },
+        { sku: lamp, quantity: 1 },
+      ],
+      [{ sku: mug, requested: 3, available: 2 }],
+    );
+    const request = { orderId: order.id, lines: [{ sku: mug, quantity: 2 }], idempotencyKey: key() };
+    const first = await orders.amendOrder(request);
+    expect(await orders.amendOrder(request)).toEqual(first);
+    const { order: got } = await orders.getOrder({ orderId: order.id });
+    expect(got?.history.filter((h) => h.reason.startsWith('amended'))).toHaveLength(1);
+    expect(got?.total?.amountMinor).toBe(2000n);
+    const conflict = await rpcError(orders.amendOrder({ ...request, lines: [{ sku: mug, quantity: 1 }] }));
+    expect(conflict.code).toBe(Code.AlreadyExists);
+    // Now VALIDATED: another amendment is refused, and so is its replay.
+    const again = { ...request, lines: [{ sku: lamp, quantity: 1 }], idempotencyKey: key() };
+    const refused = await rpcError(orders.amendOrder(again));
+    expect(refused.code).toBe(Code.FailedPrecondition);
+    expect((await rpcError(orders.amendOrder(again))).rawMessage).toBe(refused.rawMessage);
+    expect((await orders.getOrder({ orderId: order.id })).order).toEqual(got);
   });
 });

@@ -26,9 +26,14 @@ describe('transitions', () => {
 
   it('cancel any order not yet completed, through CANCELLING', () => {
     const cancellable = statuses.filter((s) => canMove(s, 'CANCELLING'));
-    expect(cancellable).toEqual(['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING']);
+    expect(cancellable).toEqual(['PENDING', 'VALIDATED', 'RESERVED', 'PAID', 'SHIPPING', 'AWAITING_CUSTOMER']);
     expect(canMove('CANCELLING', 'CANCELLED')).toBe(true);
     expect(statuses.filter((s) => canMove(s, 'CANCELLED'))).toEqual(['CANCELLING']);
+  });
+
+  it('wait for the customer only when stock is short (from VALIDATED), and go on when they amend the order', () => {
+    expect(statuses.filter((s) => canMove(s, 'AWAITING_CUSTOMER'))).toEqual(['VALIDATED']);
+    expect(transitions.AWAITING_CUSTOMER).toEqual(['VALIDATED', 'CANCELLING']);
   });
 
   it('never leave DELIVERED or CANCELLED, and never skip a status or go back', () => {

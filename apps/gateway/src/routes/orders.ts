@@ -5,10 +5,9 @@
  * not exist. Admins may read any order.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canCancel } from '@oms/contracts/order-lifecycle';
 import { OrderStatus } from '@oms/contracts/order/v1';
-import { cancelOrderSignal, orderWorkflowId, orderWorkflowStart, statusQuery } from '@oms/contracts/workflows';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { cancelOrderUpdate, cancelRefused, orderWorkflowId, orderWorkflowStart, statusQuery } from '@oms/contracts/workflows';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import { caller, isAdmin, requireCaller } from '../auth';
 import type { GatewayDeps } from '../deps';
@@ -30,6 +29,12 @@ import {
 import { orderView, statusName } from '../views';
 
 const tags = ['orders'];
+
+// How long a cancel waits for the workflow to accept or refuse it (its worker may be down): then 503.
+const cancelDeadlineMs = 10_000;
+
+/** The statuses an order ends in: its workflow has closed. */
+const ended = new Set([OrderStatus.COMPLETED, OrderStatus.DELIVERED, OrderStatus.CANCELLED]);
 
 export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = async (app, { deps }) => {
   const { orders, temporal, taskQueue } = deps;
@@ -148,7 +153,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = asy
       preValidation: [requireCaller, async (request) => void (request.body ??= {})],
       schema: {
         tags,
-        summary: 'Cancel an order that has not shipped; the saga undoes what was done',
+        summary:
+          'Cancel an order whose shipping is not arranged yet: 202 once its saga has accepted (it then undoes what was done), 409 with the reason if refused',
         security: bearer,
         params: IdParams,
         body: CancelBody,
@@ -156,16 +162,23 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = asy
       },
     },
     async (request, reply) => {
-      await visibleOrder(request, request.params.id);
-      const handle = temporal.workflow.getHandle(orderWorkflowId(request.params.id));
-      const progress = await handle.query(statusQuery);
-      if (!canCancel(progress)) {
-        throw conflict(`order ${request.params.id} already shipped/finished`);
+      const orderId = request.params.id;
+      await visibleOrder(request, orderId);
+      // One step, no query first: the workflow's validator decides against its own state, so a 202
+      // means the order will end CANCELLED. After a 503 the cancel may still be carried out; a retry
+      // is harmless (accepted again while the order is being cancelled).
+      const handle = temporal.workflow.getHandle(orderWorkflowId(orderId));
+      try {
+        await temporal.withDeadline(Date.now() + cancelDeadlineMs, () => handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: request.body.reason }] }));
+      } catch (error) {
+        const refusal = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === cancelRefused;
+        if (refusal) throw conflict(error.cause.message);
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        // The workflow has closed: say how the order ended.
+        const { order } = await orders.getOrder({ orderId });
+        if (order && ended.has(order.status)) throw conflict(`order ${orderId} has already ended: ${statusName(order.status)}`);
+        throw error;
       }
-      await handle.signal(cancelOrderSignal, request.body.reason).catch((error: unknown) => {
-        // It finished between the query and the signal.
-        throw error instanceof WorkflowNotFoundError ? conflict(`order ${request.params.id} already shipped/finished`) : error;
-      });
       return reply.code(202).send({ accepted: true });
     },
   );

@@ -15,8 +15,11 @@ import type { OrderSinks } from '../sinks';
 import {
   businessErrors,
   cancelOrderSignal,
+  cancelOrderUpdate,
+  cancelRefused,
   statusQuery,
   trackingWorkflowId,
+  type CancelRequest,
   type OrderOutcome,
   type OrderProgress,
   type OrderWorkflowInput,
@@ -120,11 +123,27 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
     setHandler(statusQuery, () => progress);
 
     const forward = new CancellationScope();
+    // The customer's reason; once compensating, the reason the order ends with, whatever stopped it.
     let cancelReason: string | undefined;
-    setHandler(cancelOrderSignal, (reason) => {
-      if (!canCancel(progress)) return;
+    // An accepted cancel always ends the order CANCELLED: the step under way is cancelled, and every
+    // later step (the last, `complete`, too) runs in `forward`, so it fails at once; the undo of a
+    // step is registered before it runs, so a shipment arranged meanwhile is cancelled.
+    const cancel = (reason: string | undefined): string => {
       cancelReason ??= reason || "cancelled at the customer's request";
       forward.cancel();
+      return cancelReason;
+    };
+    setHandler(cancelOrderSignal, (reason) => {
+      if (canCancel(progress)) cancel(reason);
+    });
+    setHandler(cancelOrderUpdate, ({ reason }) => ({ orderId, accepted: true, reason: cancel(reason) }), {
+      validator: (_request: CancelRequest) => {
+        // Asked again while the order is being cancelled (shipping may have been arranged meanwhile): it ends as asked.
+        const cancelling = cancelReason !== undefined && !progress.outcome;
+        if (canCancel(progress) || cancelling) return;
+        const why = progress.outcome ? `order ${orderId} has already ended: ${progress.outcome.status}` : `order ${orderId}: shipping is already arranged`;
+        throw ApplicationFailure.nonRetryable(why, cancelRefused);
+      },
     });
 
     const saga = new Compensations();
@@ -151,6 +170,7 @@ export function defineOrderWorkflow(isPatched: (patchId: string) => boolean) {
       const stopped = cancelReason === undefined ? stopReason(error, progress.currentStep) : { reason: cancelReason, cause: 'customer' };
       if (stopped.unavailable) orderMetrics.gaveUp(progress.currentStep, stopped.unavailable);
       const { reason } = stopped;
+      cancelReason = reason;
       log.warn('order cancelled, compensating', { orderId, reason });
       progress.currentStep = 'compensating';
       await CancellationScope.nonCancellable(() => undo.markCancelling(orderId));

@@ -166,12 +166,16 @@ interface Checksum {
  * cheap enough to run inside the fence.
  */
 async function checksums(db: pg.Client, bucket: number): Promise<Checksum[]> {
-  const { rows } = await db.query<{ rows: number; sum: string | null }>(
+  // Each row names its table: UNION ALL keeps no order (a parallel plan mixes the branches).
+  const { rows } = await db.query<{ i: number; rows: number; sum: string | null }>(
     tables
-      .map((table) => `(SELECT count(*)::int AS rows, sum(hashtextextended(t::text, 0))::text AS sum FROM ${table.name} t WHERE ${table.rows(bucket)})`)
+      .map(
+        (table, i) =>
+          `(SELECT ${i} AS i, count(*)::int AS rows, sum(hashtextextended(t::text, 0))::text AS sum FROM ${table.name} t WHERE ${table.rows(bucket)})`,
+      )
       .join(' UNION ALL '),
   );
-  return rows.map((row, i) => ({ table: tables[i]!, rows: row.rows, sum: row.sum ?? '0' }));
+  return rows.sort((a, b) => a.i - b.i).map((row) => ({ table: tables[row.i]!, rows: row.rows, sum: row.sum ?? '0' }));
 }
 
 /** Both sides' checksums, and the tables whose checksums differ. */

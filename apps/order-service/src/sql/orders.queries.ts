@@ -1,7 +1,7 @@
 /** Types generated for queries found in "src/sql/orders.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
-export type order_status = 'CANCELLED' | 'CANCELLING' | 'COMPLETED' | 'DELIVERED' | 'PAID' | 'PENDING' | 'RESERVED' | 'SHIPPING' | 'VALIDATED';
+export type order_status = 'AWAITING_CUSTOMER' | 'CANCELLED' | 'CANCELLING' | 'COMPLETED' | 'DELIVERED' | 'PAID' | 'PENDING' | 'RESERVED' | 'SHIPPING' | 'VALIDATED';
 
 export type DateOrString = Date | string;
 
@@ -21,6 +21,7 @@ export interface GetOrderResult {
   id: bigint;
   items: Json;
   notes: string | null;
+  shortfall: Json | null;
   status: order_status;
   totalMinor: bigint;
   updatedAt: Date;
@@ -32,12 +33,12 @@ export interface GetOrderQuery {
   result: GetOrderResult;
 }
 
-const getOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":809,"b":812}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\",\n       coalesce(history.history, '[]') AS \"history!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nCROSS JOIN LATERAL (\n  SELECT json_agg(json_build_object(\n           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)\n         ORDER BY h.seq) AS history\n  FROM order_status_history h WHERE h.order_id = o.id\n) history\nWHERE o.id = :id!\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)                                                                                                                                                                                                                                                                                                                                                                                                               "};
+const getOrderIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":822,"b":825}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.shortfall, o.created_at, o.updated_at,\n       items.items AS \"items!\",\n       coalesce(history.history, '[]') AS \"history!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nCROSS JOIN LATERAL (\n  SELECT json_agg(json_build_object(\n           'fromStatus', h.from_status, 'toStatus', h.to_status, 'reason', h.reason, 'changedAt', h.changed_at)\n         ORDER BY h.seq) AS history\n  FROM order_status_history h WHERE h.order_id = o.id\n) history\nWHERE o.id = :id!\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)                                                                                                                                                                                                                                                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,
+ * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.shortfall, o.created_at, o.updated_at,
  *        items.items AS "items!",
  *        coalesce(history.history, '[]') AS "history!"
  * FROM orders o
@@ -78,6 +79,7 @@ export interface ListOrdersResult {
   id: bigint;
   items: Json;
   notes: string | null;
+  shortfall: Json | null;
   status: order_status;
   totalMinor: bigint;
   updatedAt: Date;
@@ -89,12 +91,12 @@ export interface ListOrdersQuery {
   result: ListOrdersResult;
 }
 
-const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":false,"transform":{"type":"scalar"},"locs":[{"a":479,"b":489},{"a":526,"b":536}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":554,"b":560},{"a":598,"b":604}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":628,"b":642},{"a":692,"b":706}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":722,"b":729}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":856,"b":862}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                                                                                                                                                                                                                                                                                                                                       "};
+const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":false,"transform":{"type":"scalar"},"locs":[{"a":492,"b":502},{"a":539,"b":549}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":567,"b":573},{"a":611,"b":617}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":641,"b":655},{"a":705,"b":719}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":735,"b":742}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":869,"b":875}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.shortfall, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                                                                                                                                                                                                                                                                                                                                       "};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,
+ * SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.shortfall, o.created_at, o.updated_at,
  *        items.items AS "items!"
  * FROM orders o
  * CROSS JOIN LATERAL (
@@ -137,7 +139,7 @@ export interface ListPendingOrdersQuery {
   result: ListPendingOrdersResult;
 }
 
-const listPendingOrdersIR: any = {"usedParamSet":{"createdBefore":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"createdBefore","required":true,"transform":{"type":"scalar"},"locs":[{"a":120,"b":134}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":156,"b":170},{"a":213,"b":227},{"a":270,"b":284}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":300,"b":307}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":425,"b":431}]}],"statement":"SELECT o.id, o.customer_id, o.created_at, o.payment_token\nFROM orders o\nWHERE o.status = 'PENDING'\n  AND o.created_at < :createdBefore!::timestamptz\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at >= :afterCreatedAt::timestamptz AND (o.created_at, o.id) > (:afterCreatedAt::timestamptz, :afterId::bigint)))\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)\nORDER BY o.created_at, o.id\nLIMIT :limit!::int                                                                                                                                                                                                                    "};
+const listPendingOrdersIR: any = {"usedParamSet":{"createdBefore":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"createdBefore","required":true,"transform":{"type":"scalar"},"locs":[{"a":120,"b":134}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":156,"b":170},{"a":213,"b":227},{"a":270,"b":284}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":300,"b":307}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":425,"b":431}]}],"statement":"SELECT o.id, o.customer_id, o.created_at, o.payment_token\nFROM orders o\nWHERE o.status = 'PENDING'\n  AND o.created_at < :createdBefore!::timestamptz\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at >= :afterCreatedAt::timestamptz AND (o.created_at, o.id) > (:afterCreatedAt::timestamptz, :afterId::bigint)))\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)\nORDER BY o.created_at, o.id\nLIMIT :limit!::int                                                                                                                                                                                                                                                                                                                           "};
 
 /**
  * Query generated from SQL:
@@ -149,7 +151,7 @@ const listPendingOrdersIR: any = {"usedParamSet":{"createdBefore":true,"afterCre
  *   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at >= :afterCreatedAt::timestamptz AND (o.created_at, o.id) > (:afterCreatedAt::timestamptz, :afterId::bigint)))
  *   AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)
  * ORDER BY o.created_at, o.id
- * LIMIT :limit!::int                                                                                                                                                                                                                    
+ * LIMIT :limit!::int                                                                                                                                                                                                                                                                                                                           
  * ```
  */
 export const listPendingOrders = new PreparedQuery<ListPendingOrdersParams,ListPendingOrdersResult>(listPendingOrdersIR);
@@ -160,6 +162,7 @@ export interface MoveOrderParams {
   from: order_status;
   id: bigint;
   reason: string;
+  shortfall?: Json | null | void;
   to: order_status;
 }
 
@@ -171,6 +174,7 @@ export interface MoveOrderResult {
   id: bigint;
   items: Json;
   notes: string | null;
+  shortfall: Json | null;
   status: order_status;
   totalMinor: bigint;
   updatedAt: Date;
@@ -182,7 +186,7 @@ export interface MoveOrderQuery {
   result: MoveOrderResult;
 }
 
-const moveOrderIR: any = {"usedParamSet":{"to":true,"reason":true,"id":true,"from":true},"params":[{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":47,"b":50},{"a":91,"b":94},{"a":514,"b":517}]},{"name":"reason","required":true,"transform":{"type":"scalar"},"locs":[{"a":129,"b":136},{"a":534,"b":541}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":192,"b":195}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":492,"b":497}]}],"statement":"WITH moved AS (\n  UPDATE orders\n  SET status = :to!::order_status,\n      notes = CASE WHEN :to!::order_status = 'CANCELLED' THEN :reason! ELSE notes END,\n      updated_at = now()\n  WHERE id = :id!\n  RETURNING id, customer_id, status, total_minor, currency, notes, created_at, updated_at\n), logged AS (\n  INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason)\n  SELECT id, (SELECT coalesce(max(h.seq), 0) + 1 FROM order_status_history h WHERE h.order_id = moved.id), :from!::order_status, :to!::order_status, :reason!\n  FROM moved\n)\nSELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.created_at, m.updated_at,\n       items.items AS \"items!\"\nFROM moved m\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = m.id\n) items                                                                                       "};
+const moveOrderIR: any = {"usedParamSet":{"to":true,"reason":true,"shortfall":true,"id":true,"from":true},"params":[{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":47,"b":50},{"a":91,"b":94},{"a":562,"b":565}]},{"name":"reason","required":true,"transform":{"type":"scalar"},"locs":[{"a":129,"b":136},{"a":582,"b":589}]},{"name":"shortfall","required":false,"transform":{"type":"scalar"},"locs":[{"a":172,"b":181}]},{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":229,"b":232}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":540,"b":545}]}],"statement":"WITH moved AS (\n  UPDATE orders\n  SET status = :to!::order_status,\n      notes = CASE WHEN :to!::order_status = 'CANCELLED' THEN :reason! ELSE notes END,\n      shortfall = :shortfall::jsonb,\n      updated_at = now()\n  WHERE id = :id!\n  RETURNING id, customer_id, status, total_minor, currency, notes, shortfall, created_at, updated_at\n), logged AS (\n  INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason)\n  SELECT id, (SELECT coalesce(max(h.seq), 0) + 1 FROM order_status_history h WHERE h.order_id = moved.id), :from!::order_status, :to!::order_status, :reason!\n  FROM moved\n)\nSELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.shortfall, m.created_at, m.updated_at,\n       items.items AS \"items!\"\nFROM moved m\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = m.id\n) items                                                                                       "};
 
 /**
  * Query generated from SQL:
@@ -191,15 +195,16 @@ const moveOrderIR: any = {"usedParamSet":{"to":true,"reason":true,"id":true,"fro
  *   UPDATE orders
  *   SET status = :to!::order_status,
  *       notes = CASE WHEN :to!::order_status = 'CANCELLED' THEN :reason! ELSE notes END,
+ *       shortfall = :shortfall::jsonb,
  *       updated_at = now()
  *   WHERE id = :id!
- *   RETURNING id, customer_id, status, total_minor, currency, notes, created_at, updated_at
+ *   RETURNING id, customer_id, status, total_minor, currency, notes, shortfall, created_at, updated_at
  * ), logged AS (
  *   INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason)
  *   SELECT id, (SELECT coalesce(max(h.seq), 0) + 1 FROM order_status_history h WHERE h.order_id = moved.id), :from!::order_status, :to!::order_status, :reason!
  *   FROM moved
  * )
- * SELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.created_at, m.updated_at,
+ * SELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.shortfall, m.created_at, m.updated_at,
  *        items.items AS "items!"
  * FROM moved m
  * CROSS JOIN LATERAL (

@@ -10,7 +10,7 @@
 */
 
 /* @name GetOrder */
-SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,
+SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.shortfall, o.created_at, o.updated_at,
        items.items AS "items!",
        coalesce(history.history, '[]') AS "history!"
 FROM orders o
@@ -39,7 +39,7 @@ WHERE o.id = :id!
   unused conditions fold away).
 */
 /* @name ListOrders */
-SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.created_at, o.updated_at,
+SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.shortfall, o.created_at, o.updated_at,
        items.items AS "items!"
 FROM orders o
 CROSS JOIN LATERAL (
@@ -77,22 +77,24 @@ LIMIT :limit!::int;
 /*
   A status change and its history row in one statement (the row is locked
   by LockOrder first, which also makes the history's next seq safe to take);
-  answers with the order as it is now, without history.
+  answers with the order as it is now, without history. The shortfall is the
+  new status's: given with AWAITING_CUSTOMER, cleared (NULL) by every other move.
 */
 /* @name MoveOrder */
 WITH moved AS (
   UPDATE orders
   SET status = :to!::order_status,
       notes = CASE WHEN :to!::order_status = 'CANCELLED' THEN :reason! ELSE notes END,
+      shortfall = :shortfall::jsonb,
       updated_at = now()
   WHERE id = :id!
-  RETURNING id, customer_id, status, total_minor, currency, notes, created_at, updated_at
+  RETURNING id, customer_id, status, total_minor, currency, notes, shortfall, created_at, updated_at
 ), logged AS (
   INSERT INTO order_status_history (order_id, seq, from_status, to_status, reason)
   SELECT id, (SELECT coalesce(max(h.seq), 0) + 1 FROM order_status_history h WHERE h.order_id = moved.id), :from!::order_status, :to!::order_status, :reason!
   FROM moved
 )
-SELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.created_at, m.updated_at,
+SELECT m.id, m.customer_id, m.status, m.total_minor, m.currency, m.notes, m.shortfall, m.created_at, m.updated_at,
        items.items AS "items!"
 FROM moved m
 CROSS JOIN LATERAL (

@@ -1,5 +1,5 @@
-/** OrderWorkflow's contract: its input, the progress its `status` query answers, its outcome, the cancel signal. */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+/** OrderWorkflow's contract: its input, the progress its `status` query answers, its outcome, the cancel Update (and the older signal). */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
 
@@ -48,7 +48,29 @@ export interface OrderOutcome {
   trackingNumber?: string;
 }
 
-/** Cancels an order that has not shipped yet; the saga undoes what was done. */
+/** A cancel's argument: the customer's words, if any (an object, so fields can be added). */
+export interface CancelRequest {
+  reason?: string;
+}
+
+/** What an accepted cancel answers; the order will end CANCELLED with `reason` (the first reason given wins). */
+export interface CancelAccepted {
+  orderId: string;
+  accepted: true;
+  reason: string;
+}
+
+/**
+ * Cancels an order that has not shipped yet; the saga undoes what was done.
+ * Its validator refuses once shipping is arranged or the order has ended,
+ * failing the Update with an ApplicationFailure of type `cancelRefused`
+ * whose message is for the customer. Answers once accepted, without waiting
+ * for the compensations.
+ */
+export const cancelOrderUpdate = defineUpdate<CancelAccepted, [CancelRequest]>('cancel');
+export const cancelRefused = 'CancelRefusedError';
+
+/** The cancel before it was an Update (callers heard nothing back); kept for clients that still send it. Same rules, a refusal is ignored. */
 export const cancelOrderSignal = defineSignal<[reason?: string]>('cancelOrder');
 export const statusQuery = defineQuery<OrderProgress>('status');
 
