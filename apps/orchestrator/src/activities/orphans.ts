@@ -40,7 +40,7 @@ interface SweepProgress extends OrphanSweep {
 }
 
 /** Untokened orphans one sweep hands the workflow at most (the rest wait for the next sweep): bounds its history. */
-export const maxUntokenedPerSweep = 500;
+const maxUntokenedPerSweep = 500;
 
 export function orphanActivities({ order, workflows, taskQueue, deliveryTimeoutMs, registry, pageSize = 100 }: OrphanDeps) {
   const orphans = new Counter({
