@@ -19,6 +19,8 @@ export const configShape = {
   DELIVERY_TIMEOUT_MS: env.count(86_400_000),
   ORDER_AWAIT_CUSTOMER_MS: env.count(1_800_000),
   NODE_ENV: z.string().default('development'),
+  /** Test-only fault hook: SIGKILL the gateway between creating an order and starting its saga (the orphan reconciler's test). */
+  GATEWAY_CRASH_AFTER_CREATE_ORDER: z.enum(['true', 'false']).default('false'),
 };
 
 /**

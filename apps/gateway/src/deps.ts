@@ -23,4 +23,6 @@ export interface GatewayDeps {
   deliveryTimeoutMs: number;
   /** Passed to every OrderWorkflow: how long an order short of stock waits for the customer. */
   awaitCustomerMs: number;
+  /** Test-only fault: SIGKILL the process after CreateOrder, before the order's workflow is started. */
+  crashAfterCreateOrder?: boolean;
 }

@@ -35,6 +35,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     deliveryTimeoutMs: config.DELIVERY_TIMEOUT_MS,
     awaitCustomerMs: config.ORDER_AWAIT_CUSTOMER_MS,
+    crashAfterCreateOrder: config.GATEWAY_CRASH_AFTER_CREATE_ORDER === 'true',
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   const { port } = app.server.address() as { port: number };

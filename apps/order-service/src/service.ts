@@ -163,7 +163,9 @@ export function createOrderService(
         return store.transactIn(bucket, method, req, async (tx) =>
           priced instanceof Refusal
             ? priced
-            : create(CreateOrderResponseSchema, { order: toOrder(await store.createOrder(tx, { id: newId(bucket), bucket }, customerId, priced)) }),
+            : create(CreateOrderResponseSchema, {
+                order: toOrder(await store.createOrder(tx, { id: newId(bucket), bucket }, customerId, priced, req.paymentToken || null)),
+              }),
         );
       });
     },

@@ -26,11 +26,13 @@ import {
   countStuckOrders,
   getOrder,
   listOrders,
+  listPendingOrders,
   lockOrder,
   moveOrder,
   type CountOrdersByStatusResult,
   type CountStuckOrdersResult,
   type ListOrdersResult,
+  type ListPendingOrdersResult,
 } from './sql/orders.queries';
 
 type Tx = Prisma.TransactionClient;
@@ -148,12 +150,13 @@ export class OrderStore extends IdempotentStore<Tx> {
     return db.customer.findUnique({ where: { id } });
   }
 
-  /** The order, its items and its first history row, in the caller's transaction. */
-  async createOrder(tx: Tx, at: Placement, customerId: bigint, priced: PricedOrder): Promise<OrderRow> {
+  /** The order, its items and its first history row, in the caller's transaction; with the payment token it was placed with, if any. */
+  async createOrder(tx: Tx, at: Placement, customerId: bigint, priced: PricedOrder, paymentToken: string | null): Promise<OrderRow> {
     const order = await tx.order.create({
       data: {
         ...at,
         customerId,
+        paymentToken,
         status: 'PENDING',
         totalMinor: priced.totalMinor,
         currency: priced.currency,
@@ -161,6 +164,7 @@ export class OrderStore extends IdempotentStore<Tx> {
         history: { create: { seq: 1, fromStatus: null, toStatus: 'PENDING', reason: 'order placed' } },
       },
       include: withItems,
+      omit: { paymentToken: true },
     });
     // A new order awaits no one.
     return { ...order, shortfall: null };
@@ -177,6 +181,12 @@ export class OrderStore extends IdempotentStore<Tx> {
     const { customerId, status, after, limit } = options;
     const rows = await listOrders.run({ customerId, status, afterCreatedAt: after?.createdAt, afterId: after?.id, limit }, sqlConnection(this.prisma));
     return rows.map(parsed);
+  }
+
+  /** A keyset page, oldest first, of the PENDING orders created before `createdBefore`, with their payment tokens (a shard's part of ListPendingOrders): one query. */
+  pendingOrders(options: { createdBefore: Date; after?: OrderPosition; limit: number }): Promise<ListPendingOrdersResult[]> {
+    const { createdBefore, after, limit } = options;
+    return listPendingOrders.run({ createdBefore, afterCreatedAt: after?.createdAt, afterId: after?.id, limit }, sqlConnection(this.prisma));
   }
 
   /** Orders in these statuses more than 5 minutes after creation, counted by status and age: one indexed query. */

@@ -7,6 +7,7 @@
  * named with its reason while the others' orders are served.
  */
 import net from 'node:net';
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Code, createClient, createRouterTransport, type Client } from '@connectrpc/connect';
 import { OrderService, OrderStatus, type ListAllOrdersResponse } from '@oms/contracts/order/v1';
 import { statuses, type StatusName } from '@oms/contracts/order-lifecycle';
@@ -175,6 +176,53 @@ describe('ListAllOrders across shards', () => {
     expect(fieldViolations(await rpcError(client.listAllOrders({ pageSize: 101 })))).toEqual(['page_size']);
     expect(fieldViolations(await rpcError(client.listAllOrders({ status: 42 as OrderStatus })))).toEqual(['status']);
     expect(fieldViolations(await rpcError(client.listAllOrders({ pageToken: 'bm90IGEgY3Vyc29y' })))).toEqual(['page_token']);
+  });
+});
+
+describe('ListPendingOrders across shards (the orphan reconciler’s candidates)', () => {
+  const createdBefore = new Date(Date.parse('2026-11-01T00:00:25.000Z'));
+  const pending = () => placed.filter((o) => o.status === 'PENDING' && o.createdAt < createdBefore).sort((a, b) => newestFirst(b, a));
+
+  beforeAll(async () => {
+    // Some candidates were placed with a token; the others (older code, tests) without.
+    for (const { url } of databases) {
+      await withClient(url, (c) => c.query(`UPDATE orders SET payment_token = 'tok_' || id WHERE status = 'PENDING' AND id % 2 = 0`));
+    }
+  });
+
+  it('pages the PENDING orders created before the time, oldest first, each once, with its payment token', async () => {
+    const client = service(live);
+    const seen: { orderId: string; paymentToken: string; createdAt: Date }[] = [];
+    let pageToken = '';
+    let pages = 0;
+    do {
+      const page = await client.listPendingOrders({ createdBefore: timestampFromDate(createdBefore), pageSize: 2, pageToken });
+      expect(page.missingShards).toEqual([]);
+      seen.push(...page.orders.map((o) => ({ orderId: o.orderId, paymentToken: o.paymentToken, createdAt: timestampDate(o.createdAt!) })));
+      pageToken = page.nextPageToken;
+      pages++;
+    } while (pageToken !== '' && pages < 100);
+    const expected = pending();
+    // More than a page, and some PENDING orders are too young to be candidates.
+    expect(expected.length).toBeGreaterThan(2);
+    expect(placed.filter((o) => o.status === 'PENDING').length).toBeGreaterThan(expected.length);
+    expect(seen.map((o) => o.orderId)).toEqual(ids(expected));
+    expect(seen.map((o) => o.paymentToken)).toEqual(expected.map((o) => (o.id % 2n === 0n ? `tok_${o.id}` : '')));
+    expect(seen.map((o) => o.createdAt)).toEqual(expected.map((o) => o.createdAt));
+  });
+
+  it('names a shard that did not answer, and serves the others', async () => {
+    const page = await service([live[0]!, down, live[1]!], 2000).listPendingOrders({ createdBefore: timestampFromDate(createdBefore), pageSize: 100 });
+    expect(page.orders.map((o) => o.orderId)).toEqual(ids(pending()));
+    expect(page.missingShards.map((m) => m.shard)).toEqual([2]);
+  });
+
+  it('refuses a request without a time, a page size over 100 and a page token it did not make', async () => {
+    const client = service(live);
+    const at = timestampFromDate(createdBefore);
+    expect(fieldViolations(await rpcError(client.listPendingOrders({})))).toEqual(['created_before']);
+    expect(fieldViolations(await rpcError(client.listPendingOrders({ createdBefore: at, pageSize: 101 })))).toEqual(['page_size']);
+    expect(fieldViolations(await rpcError(client.listPendingOrders({ createdBefore: at, pageToken: 'bm90IGEgY3Vyc29y' })))).toEqual(['page_token']);
   });
 });
 

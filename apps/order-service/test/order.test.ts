@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Code, type Client } from '@connectrpc/connect';
-import { OrderService, OrderStatus, type Order } from '@oms/contracts/order/v1';
+import { toJson } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { OrderSchema, OrderService, OrderStatus, type Order } from '@oms/contracts/order/v1';
 import { withClient } from '@oms/db';
 import { serviceClient, type RpcServer } from '@oms/platform';
 import { freePort } from '@oms/platform';
@@ -200,6 +202,42 @@ describe('CreateOrder', () => {
     const conflict = await rpcError(orders.createOrder({ ...request, lines: [{ sku: request.lines[0]!.sku, quantity: 3 }] }));
     expect(conflict.code).toBe(Code.AlreadyExists);
     expect((await orders.listOrders({ customerId: c.id })).orders).toHaveLength(1);
+  });
+
+  it('keeps the payment token with the order for ListPendingOrders, never answering it in an Order', async () => {
+    const c = await customer();
+    const request = { customerId: c.id, lines: [{ sku: stock(700n), quantity: 1 }], idempotencyKey: key(), paymentToken: 'tok_kept' };
+    const { order } = await orders.createOrder(request);
+    const { order: untokened } = await orders.createOrder({ ...request, paymentToken: '', idempotencyKey: key() });
+    const stored = await withClient(db.url, (c) =>
+      c.query<{ id: string; payment_token: string | null }>('SELECT id::text, payment_token FROM orders WHERE id = ANY($1::bigint[]) ORDER BY id', [
+        [order!.id, untokened!.id],
+      ]),
+    );
+    expect(Object.fromEntries(stored.rows.map((r) => [r.id, r.payment_token]))).toEqual({ [order!.id]: 'tok_kept', [untokened!.id]: null });
+    const answers = [order, untokened, (await orders.getOrder({ orderId: order!.id })).order, ...(await orders.listOrders({ customerId: c.id })).orders];
+    expect(answers.map((a) => JSON.stringify(toJson(OrderSchema, a!)))).not.toContainEqual(expect.stringContaining('tok_kept'));
+
+    const { orders: pending } = await orders.listPendingOrders({ createdBefore: timestampFromDate(new Date(Date.now() + 60_000)), pageSize: 100 });
+    expect(pending.filter((p) => p.customerId === c.id).map(({ orderId, paymentToken }) => ({ orderId, paymentToken }))).toEqual([
+      { orderId: order!.id, paymentToken: 'tok_kept' },
+      { orderId: untokened!.id, paymentToken: '' },
+    ]);
+    // Once the order has moved on, it is no candidate.
+    await move(order!, 'PENDING', 'VALIDATED');
+    const after = await orders.listPendingOrders({ createdBefore: timestampFromDate(new Date(Date.now() + 60_000)), pageSize: 100 });
+    expect(after.orders.filter((p) => p.customerId === c.id).map((p) => p.orderId)).toEqual([untokened!.id]);
+  });
+
+  it('refuses a blank payment token or one with control characters, writing nothing', async () => {
+    const c = await customer();
+    const before = await countRows();
+    for (const paymentToken of ['   ', 'tok\u0000', 'x'.repeat(201)]) {
+      const error = await rpcError(orders.createOrder({ customerId: c.id, lines: [{ sku: stock(100n), quantity: 1 }], idempotencyKey: key(), paymentToken }));
+      expect(error.code).toBe(Code.InvalidArgument);
+      expect(fieldViolations(error)).toEqual(['payment_token']);
+    }
+    expect(await countRows()).toEqual(before);
   });
 
   it('refuses bad orders naming the field, writing nothing', async () => {

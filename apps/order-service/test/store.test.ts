@@ -58,7 +58,7 @@ describe('one transaction per write', () => {
     const failing = store.transact(
       OrderService.method.createOrder,
       createOrderRequest(),
-      async (tx) => (await store.createOrder(tx, { id: newId(bucket), bucket }, customerId, priced), create(CreateOrderResponseSchema)),
+      async (tx) => (await store.createOrder(tx, { id: newId(bucket), bucket }, customerId, priced, null), create(CreateOrderResponseSchema)),
     );
     await expect(failing).rejects.toThrow(/order_items_money_not_negative/);
     expect(await counts()).toEqual(none);
@@ -67,7 +67,7 @@ describe('one transaction per write', () => {
     await store.transact(
       OrderService.method.createOrder,
       createOrderRequest(),
-      async (tx) => (await store.createOrder(tx, { id: newId(bucket), bucket }, customerId, good), create(CreateOrderResponseSchema)),
+      async (tx) => (await store.createOrder(tx, { id: newId(bucket), bucket }, customerId, good, null), create(CreateOrderResponseSchema)),
     );
     expect(await counts()).toEqual({ orders: '1', items: '2', history: '1', keys: '1' });
     // The method names the key's scope, as keys stored before were named: their retries still replay.

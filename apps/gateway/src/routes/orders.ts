@@ -7,15 +7,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { OrderStatus } from '@oms/contracts/order/v1';
-import {
-  amendOrderUpdate,
-  businessErrors,
-  cancelOrderUpdate,
-  cancelRefused,
-  orderWorkflowId,
-  statusQuery,
-  type OrderWorkflowInput,
-} from '@oms/contracts/workflows';
+import { amendOrderUpdate, businessErrors, cancelOrderUpdate, cancelRefused, orderWorkflowId, orderWorkflowStart, statusQuery } from '@oms/contracts/workflows';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import { caller, isAdmin, requireCaller } from '../auth';
@@ -71,29 +63,26 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: GatewayDeps }> = asy
       },
     },
     async (request, reply) => {
+      const { paymentToken } = request.body;
       const { order } = await orders.createOrder({
         customerId: caller(request).sub,
         lines: request.body.lines,
+        // Kept with the order: if this process dies before the start below, the orphan reconciler starts the saga with it.
+        paymentToken,
         // Scoped to the caller: two customers may well pick the same key.
         idempotencyKey: `${caller(request).sub}:${request.headers['idempotency-key']}`,
       });
       const orderId = order!.id;
-      const input: OrderWorkflowInput = {
-        orderId,
-        paymentToken: request.body.paymentToken,
-        deliveryTimeoutMs: deps.deliveryTimeoutMs,
-        awaitCustomerMs: deps.awaitCustomerMs,
-      };
+      // Test-only: the crash between the two writes that the orphan reconciler repairs.
+      if (deps.crashAfterCreateOrder) process.kill(process.pid, 'SIGKILL');
       try {
-        await temporal.workflow.start('OrderWorkflow', {
-          taskQueue,
-          workflowId: orderWorkflowId(orderId),
-          args: [input],
-          // A replayed request must never run the saga a second time, even after the first run closed.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
+        // A replayed request must never run the saga a second time, even after the first run closed (REJECT_DUPLICATE).
+        await temporal.workflow.start(
+          'OrderWorkflow',
+          orderWorkflowStart(taskQueue, { orderId, paymentToken, deliveryTimeoutMs: deps.deliveryTimeoutMs, awaitCustomerMs: deps.awaitCustomerMs }),
+        );
       } catch (error) {
-        // The same Idempotency-Key again: the order's workflow was started by the first request.
+        // The same Idempotency-Key again: the order's workflow was started by the first request (or by the orphan reconciler).
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       }
       return reply.code(202).send({

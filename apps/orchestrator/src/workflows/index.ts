@@ -5,3 +5,4 @@ import { defineOrderWorkflow } from './order-workflow';
 export const OrderWorkflow = defineOrderWorkflow(patched);
 export { OrderTrackingWorkflow } from './tracking-workflow';
 export { ReshardWorkflow } from './reshard-workflow';
+export { OrphanOrdersWorkflow } from './orphan-orders-workflow';

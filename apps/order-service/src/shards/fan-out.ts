@@ -66,3 +66,11 @@ const newestFirst = (a: OrderPosition, b: OrderPosition) => b.createdAt.getTime(
 export function mergeNewestFirst<T extends OrderPosition>(pages: T[][], count: number): T[] {
   return pages.flat().sort(newestFirst).slice(0, count);
 }
+
+/** As mergeNewestFirst, for pages each oldest first. */
+export function mergeOldestFirst<T extends OrderPosition>(pages: T[][], count: number): T[] {
+  return pages
+    .flat()
+    .sort((a, b) => newestFirst(b, a))
+    .slice(0, count);
+}

@@ -91,7 +91,7 @@ export interface ListOrdersQuery {
   result: ListOrdersResult;
 }
 
-const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":false,"transform":{"type":"scalar"},"locs":[{"a":492,"b":502},{"a":539,"b":549}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":567,"b":573},{"a":611,"b":617}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":641,"b":655},{"a":705,"b":719}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":735,"b":742}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":869,"b":875}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.shortfall, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                                                                                                                                                                                                                                                           "};
+const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"customerId","required":false,"transform":{"type":"scalar"},"locs":[{"a":492,"b":502},{"a":539,"b":549}]},{"name":"status","required":false,"transform":{"type":"scalar"},"locs":[{"a":567,"b":573},{"a":611,"b":617}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":641,"b":655},{"a":705,"b":719}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":735,"b":742}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":869,"b":875}]}],"statement":"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, o.notes, o.shortfall, o.created_at, o.updated_at,\n       items.items AS \"items!\"\nFROM orders o\nCROSS JOIN LATERAL (\n  SELECT coalesce(json_agg(json_build_object(\n           'sku', i.sku, 'name', i.name, 'quantity', i.quantity,\n           'unitPriceMinor', i.unit_price_minor::text, 'lineTotalMinor', i.line_total_minor::text)\n         ORDER BY i.sku), '[]') AS items\n  FROM order_items i WHERE i.order_id = o.id\n) items\nWHERE (:customerId::bigint IS NULL OR o.customer_id = :customerId::bigint)\n  AND (:status::order_status IS NULL OR o.status = :status::order_status)\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)\nORDER BY o.created_at DESC, o.id DESC\nLIMIT :limit!::int                                                                                                                                                                                                                                                                                                                                                                                                       "};
 
 /**
  * Query generated from SQL:
@@ -111,10 +111,50 @@ const listOrdersIR: any = {"usedParamSet":{"customerId":true,"status":true,"afte
  *   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at, o.id) < (:afterCreatedAt::timestamptz, :afterId::bigint))
  *   AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)
  * ORDER BY o.created_at DESC, o.id DESC
- * LIMIT :limit!::int                                                                                                                                                                                                                                                                                                                           
+ * LIMIT :limit!::int                                                                                                                                                                                                                                                                                                                                                                                                       
  * ```
  */
 export const listOrders = new PreparedQuery<ListOrdersParams,ListOrdersResult>(listOrdersIR);
+
+
+/** 'ListPendingOrders' parameters type */
+export interface ListPendingOrdersParams {
+  afterCreatedAt?: DateOrString | null | void;
+  afterId?: bigint | null | void;
+  createdBefore: DateOrString;
+  limit: number;
+}
+
+/** 'ListPendingOrders' return type */
+export interface ListPendingOrdersResult {
+  createdAt: Date;
+  customerId: bigint;
+  id: bigint;
+  paymentToken: string | null;
+}
+
+/** 'ListPendingOrders' query type */
+export interface ListPendingOrdersQuery {
+  params: ListPendingOrdersParams;
+  result: ListPendingOrdersResult;
+}
+
+const listPendingOrdersIR: any = {"usedParamSet":{"createdBefore":true,"afterCreatedAt":true,"afterId":true,"limit":true},"params":[{"name":"createdBefore","required":true,"transform":{"type":"scalar"},"locs":[{"a":120,"b":134}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":156,"b":170},{"a":213,"b":227},{"a":270,"b":284}]},{"name":"afterId","required":false,"transform":{"type":"scalar"},"locs":[{"a":300,"b":307}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":425,"b":431}]}],"statement":"SELECT o.id, o.customer_id, o.created_at, o.payment_token\nFROM orders o\nWHERE o.status = 'PENDING'\n  AND o.created_at < :createdBefore!::timestamptz\n  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at >= :afterCreatedAt::timestamptz AND (o.created_at, o.id) > (:afterCreatedAt::timestamptz, :afterId::bigint)))\n  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)\nORDER BY o.created_at, o.id\nLIMIT :limit!::int                                                                                                                                                                                                                                                                                                                           "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT o.id, o.customer_id, o.created_at, o.payment_token
+ * FROM orders o
+ * WHERE o.status = 'PENDING'
+ *   AND o.created_at < :createdBefore!::timestamptz
+ *   AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at >= :afterCreatedAt::timestamptz AND (o.created_at, o.id) > (:afterCreatedAt::timestamptz, :afterId::bigint)))
+ *   AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)
+ * ORDER BY o.created_at, o.id
+ * LIMIT :limit!::int                                                                                                                                                                                                                                                                                                                           
+ * ```
+ */
+export const listPendingOrders = new PreparedQuery<ListPendingOrdersParams,ListPendingOrdersResult>(listPendingOrdersIR);
 
 
 /** 'MoveOrder' parameters type */

@@ -57,6 +57,24 @@ ORDER BY o.created_at DESC, o.id DESC
 LIMIT :limit!::int;
 
 /*
+  A keyset page of the PENDING orders of one shard created before a time, oldest
+  first, with the payment token each was placed with: its part of
+  ListPendingOrders (the candidates of the orphan reconciler). The plain
+  created_at bound beside the row comparison lets the (status, created_at)
+  index start at the cursor; few orders are PENDING, so ties on created_at
+  sort cheaply.
+*/
+/* @name ListPendingOrders */
+SELECT o.id, o.customer_id, o.created_at, o.payment_token
+FROM orders o
+WHERE o.status = 'PENDING'
+  AND o.created_at < :createdBefore!::timestamptz
+  AND (:afterCreatedAt::timestamptz IS NULL OR (o.created_at >= :afterCreatedAt::timestamptz AND (o.created_at, o.id) > (:afterCreatedAt::timestamptz, :afterId::bigint)))
+  AND EXISTS (SELECT 1 FROM owned_buckets b WHERE b.bucket = o.bucket)
+ORDER BY o.created_at, o.id
+LIMIT :limit!::int;
+
+/*
   A status change and its history row in one statement (the row is locked
   by LockOrder first, which also makes the history's next seq safe to take);
   answers with the order as it is now, without history. The shortfall is the
@@ -122,3 +140,4 @@ SELECT status, count(*) AS "count!"
 FROM orders
 WHERE bucket IN (SELECT bucket FROM owned_buckets)
 GROUP BY status;
+

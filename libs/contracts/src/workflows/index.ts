@@ -7,5 +7,6 @@
 export const taskQueue = 'orders';
 
 export * from './order-workflow';
+export * from './orphan-orders-workflow';
 export * from './reshard-workflow';
 export * from './tracking-workflow';

@@ -3,6 +3,18 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
 
+/**
+ * How an order's saga is started, by the gateway when the order is placed and
+ * by the orphan reconciler when that start was lost: the same id and input,
+ * and never a second run for the same order, even after the first closed.
+ */
+export const orderWorkflowStart = (taskQueue: string, input: OrderWorkflowInput) => ({
+  taskQueue,
+  workflowId: orderWorkflowId(input.orderId),
+  args: [input] as [OrderWorkflowInput],
+  workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+});
+
 export interface OrderWorkflowInput {
   orderId: string;
   /** The provider's payment token for the order (never card data). */
