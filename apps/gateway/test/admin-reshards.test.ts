@@ -6,60 +6,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { reshardWorkflowId } from '@oms/contracts/workflows';
-import { createLogger, createRegistry } from '@oms/platform';
 import { mintToken } from '@oms/platform/tokens';
-import { startTemporalDevServer } from '@oms/testing';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app';
-import type { GatewayDeps } from '../src/deps';
+import { jwtSecret, startStandIn, type StandIn } from './stand-in';
 
-const jwtSecret = 'test-gateway-jwt-secret-0123456789abcdef';
 const taskQueue = `reshards-${randomUUID()}`;
 
+let standIn: StandIn;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 let app: FastifyInstance;
 let adminToken: string;
 let customerToken: string;
 
 beforeAll(async () => {
-  env = await startTemporalDevServer();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: fileURLToPath(new URL('./fixtures/reshard-workflow.ts', import.meta.url)),
-  });
-  running = worker.run();
-  app = await buildApp({
-    logger: createLogger('gateway', 'silent'),
-    registry: createRegistry('gateway'),
-    temporal: env.client,
-    taskQueue,
-    jwtSecret,
-    carrierSecret: 'test-carrier-webhook-secret',
-    rateLimitPerMinute: 1000,
-    deliveryTimeoutMs: 60_000,
-    // Not used by these routes.
-    orders: {},
-    inventory: {},
-    health: {},
-  } as GatewayDeps);
+  standIn = await startStandIn('reshard-workflow.ts', { taskQueue });
+  ({ env, app } = standIn);
   adminToken = await mintToken(jwtSecret, { sub: '1', roles: ['admin'] });
   customerToken = await mintToken(jwtSecret, { sub: '7' });
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+afterAll(() => standIn?.stop());
 
 async function call(method: 'GET' | 'POST', url: string, { token = adminToken, body }: { token?: string; body?: unknown } = {}) {
   const res = await app.inject({

@@ -7,29 +7,22 @@
  * tested in apps/orchestrator (workflows.test.ts, e2e.test.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, createClient, createRouterTransport } from '@connectrpc/connect';
 import { OrderSchema, OrderService, OrderStatus, ShortfallSchema, type Order } from '@oms/contracts/order/v1';
 import { orderWorkflowId, type OrderLine } from '@oms/contracts/workflows';
-import { createLogger, createRegistry } from '@oms/platform';
 import { mintToken } from '@oms/platform/tokens';
-import { startTemporalDevServer } from '@oms/testing';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app';
-import type { GatewayDeps } from '../src/deps';
+import { jwtSecret, startStandIn, type StandIn } from './stand-in';
 
-const jwtSecret = 'test-gateway-jwt-secret-0123456789abcdef';
 const taskQueue = `amend-${randomUUID()}`;
 const unitPrice = { MUG: 1000n, PEN: 500n } as Record<string, bigint>;
 
+let standIn: StandIn;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 let app: FastifyInstance;
 let customerToken: string;
 /** The stand-in order-service's orders. */
@@ -52,14 +45,6 @@ async function amendOrder(orderId: string, lines: OrderLine[]) {
 }
 
 beforeAll(async () => {
-  env = await startTemporalDevServer();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: fileURLToPath(new URL('./fixtures/amending-order-workflow.ts', import.meta.url)),
-    activities: { amendOrder },
-  });
-  running = worker.run();
   const orderService = createClient(
     OrderService,
     createRouterTransport((router) =>
@@ -72,30 +57,12 @@ beforeAll(async () => {
       }),
     ),
   );
-  app = await buildApp({
-    logger: createLogger('gateway', 'silent'),
-    registry: createRegistry('gateway'),
-    orders: orderService,
-    temporal: env.client,
-    taskQueue,
-    jwtSecret,
-    carrierSecret: 'test-carrier-webhook-secret',
-    rateLimitPerMinute: 1000,
-    deliveryTimeoutMs: 60_000,
-    awaitCustomerMs: 60_000,
-    // Not used by these routes.
-    inventory: {},
-    health: {},
-  } as GatewayDeps);
+  standIn = await startStandIn('amending-order-workflow.ts', { taskQueue, activities: { amendOrder }, deps: { orders: orderService } });
+  ({ env, app } = standIn);
   customerToken = await mintToken(jwtSecret, { sub: '7' });
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+afterAll(() => standIn?.stop());
 
 /** An order of customer 7 waiting for them (three mugs and a pen, two mugs in stock), with its stand-in workflow running. */
 async function waitingOrder(): Promise<string> {

@@ -7,65 +7,36 @@
  * this is about; requests.test.ts covers it on the real one).
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { OrderStatus } from '@oms/contracts/order/v1';
 import { orderWorkflowId, type OrderWorkflowInput } from '@oms/contracts/workflows';
-import { createLogger, createRegistry } from '@oms/platform';
 import { mintToken } from '@oms/platform/tokens';
-import { startTemporalDevServer } from '@oms/testing';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app';
 import type { GatewayDeps } from '../src/deps';
+import { fixturePath, jwtSecret, startStandIn, type StandIn } from './stand-in';
 
-const jwtSecret = 'test-gateway-jwt-secret-0123456789abcdef';
 const taskQueue = `cancel-${randomUUID()}`;
 const customerId = '7';
-const standIn = fileURLToPath(new URL('./fixtures/order-workflow.ts', import.meta.url));
 
+let standIn: StandIn;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 let app: FastifyInstance;
 const orders = new Map<string, { id: string; customerId: string; status: OrderStatus }>();
 
 beforeAll(async () => {
-  env = await startTemporalDevServer();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: standIn,
-  });
-  running = worker.run();
   const getOrder = async ({ orderId }: { orderId: string }) => {
     const order = orders.get(orderId);
     if (!order) throw new ConnectError(`order ${orderId} not found`, Code.NotFound);
     return { order };
   };
-  app = await buildApp({
-    logger: createLogger('gateway', 'silent'),
-    registry: createRegistry('gateway'),
-    temporal: env.client,
-    taskQueue,
-    jwtSecret,
-    carrierSecret: 'test-carrier-webhook-secret',
-    rateLimitPerMinute: 1000,
-    deliveryTimeoutMs: 60_000,
-    orders: { getOrder },
-    inventory: {},
-    health: {},
-  } as unknown as GatewayDeps);
+  standIn = await startStandIn('order-workflow.ts', { taskQueue, deps: { orders: { getOrder } as unknown as GatewayDeps['orders'] } });
+  ({ env, app } = standIn);
 });
 
-afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+afterAll(() => standIn?.stop());
 
 /** An order of the customer's in `status`, with its stand-in workflow started on `queue` (none: no workflow). */
 async function order(status: OrderStatus, paymentToken: string, queue: string | null = taskQueue) {
@@ -120,7 +91,7 @@ describe('POST /v1/orders/:id/cancel', () => {
     const { orderId, handle } = await order(OrderStatus.PAID, 'tok_success', idle);
     expect(await cancel(orderId, { reason: 'changed my mind' })).toMatchObject({ status: 503, body: { type: 'urn:oms:problem:unavailable' } });
     expect((await handle!.describe()).status.name).toBe('RUNNING');
-    const back = await Worker.create({ connection: env.nativeConnection, taskQueue: idle, workflowsPath: standIn });
+    const back = await Worker.create({ connection: env.nativeConnection, taskQueue: idle, workflowsPath: fixturePath('order-workflow.ts') });
     expect(await back.runUntil(handle!.result())).toEqual({ orderId, status: 'CANCELLED', reason: 'changed my mind' });
   });
 });

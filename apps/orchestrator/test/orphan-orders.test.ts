@@ -8,7 +8,6 @@
  * starts go to a task queue no worker polls, so they stay as started.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { create } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { type Client } from '@connectrpc/connect';
@@ -22,22 +21,19 @@ import {
   type UpdateOrderStatusRequest,
 } from '@oms/contracts/order/v1';
 import { orderWorkflowId, orphanCancelReason, orphanOrdersScheduleId, type OrderWorkflowInput } from '@oms/contracts/workflows';
-import { startTemporalDevServer } from '@oms/testing';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orphanActivities, type OrphanSweep } from '../src/activities/orphans';
 import { scheduleOrphanSweeps } from '../src/orphan-schedule';
+import { startServerAndBundle } from './dev-server';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, bundle] = await Promise.all([
-    startTemporalDevServer(),
-    bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url)), logger: undefined }),
-  ]);
+  [env, bundle] = await startServerAndBundle();
 });
 
 afterAll(async () => {

@@ -5,8 +5,6 @@
  * over real gRPC on loopback.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { BucketMoveService } from '@oms/contracts/order/v1/bucket-moves';
 import {
@@ -22,30 +20,23 @@ import { createLogger, serviceClient, startRpcServer } from '@oms/platform';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { startTemporalDevServer } from '@oms/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketMoveActivities, type BucketMoveActivities, type BucketMoveRef } from '../src/activities/bucket-moves';
 import type { ReshardWorkflow } from '../src/workflows';
 import { Gate, type Calls } from './fake-activities';
+import { startServerAndBundle, until } from './dev-server';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, bundle] = await Promise.all([
-    startTemporalDevServer(),
-    bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url)), logger: undefined }),
-  ]);
+  [env, bundle] = await startServerAndBundle();
 });
 
 afterAll(async () => {
   await env?.teardown();
 });
-
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await sleep(20);
-}
 
 type Overrides = { [K in keyof BucketMoveActivities]?: (move: BucketMoveRef) => ReturnType<BucketMoveActivities[K]> };
 

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ShipmentStatus } from '@oms/contracts/shipping/v1';
-import { startTemporalDevServer } from '@oms/testing';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, type Activities, type ActivityDeps } from '../src/activities';
@@ -26,25 +24,18 @@ import {
   type TrackingInput,
 } from '@oms/contracts/workflows';
 import { fakeActivities, Gate, snapshot, type Calls } from './fake-activities';
+import { startServerAndBundle, until } from './dev-server';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, bundle] = await Promise.all([
-    startTemporalDevServer(),
-    bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url)), logger: undefined }),
-  ]);
+  [env, bundle] = await startServerAndBundle();
 });
 
 afterAll(async () => {
   await env?.teardown();
 });
-
-/** Waits until `check` holds, polling. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await sleep(20);
-}
 
 const newOrderId = () => String(Math.floor(Math.random() * 1e9));
 
