@@ -70,6 +70,8 @@ const scenarios: Record<
   'cancel-update': cancelledWhileReserving((handle) => handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'changed my mind' }] })),
   'awaiting-customer-amended': { activities: shortOnce(), drive: amend },
   'awaiting-customer-no-answer': { activities: shortOnce(), awaitCustomerMs: 500 },
+  // Refused for stock, yet nothing short when looked at (the stock came back).
+  'stock-came-back': { activities: fakeActivities([], { reserve: outOfStock, reserveStock: outOfStock, stockShortfall: async () => [] }) },
 };
 // The scenarios every version can play (the others need a newer one).
 const everyVersion = ['completed', 'payment-declined', 'out-of-stock', 'cancelled'];

@@ -50,7 +50,8 @@ describe('recorded histories', () => {
     const scenarios = ['completed', 'out-of-stock', 'payment-declined', 'cancelled'];
     const expected = ['v1', 'v1-fraud-check', 'v2'].flatMap((version) => scenarios.map((s) => `${version}-${s}.json`));
     // Since `awaiting-customer`: the customer amends, or does not answer.
-    expected.push('v2-cancel-update.json', 'v3-awaiting-customer-amended.json', 'v3-awaiting-customer-no-answer.json');
+    // Since `stock-came-back`: a refusal with nothing short, which cancelled the order before it.
+    expected.push('v2-cancel-update.json', 'v3-awaiting-customer-amended.json', 'v3-awaiting-customer-no-answer.json', 'v3-stock-came-back.json');
     expect(histories.map(([file]) => file).sort()).toEqual(expected.sort());
   });
 
@@ -62,8 +63,11 @@ describe('recorded histories', () => {
     await expect(Worker.runReplayHistory({ workflowBundle: unversioned }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 
-  it('v2-out-of-stock.json does not replay when waiting for the customer ships without patched()', async () => {
-    const [, history] = histories.find(([file]) => file === 'v2-out-of-stock.json')!;
+  it.each([
+    ['v2-out-of-stock.json', 'waiting for the customer'],
+    ['v3-stock-came-back.json', 'the one more try'],
+  ])('%s does not replay when %s ships without patched()', async (file) => {
+    const [, history] = histories.find(([name]) => name === file)!;
     await expect(Worker.runReplayHistory({ workflowBundle: unversioned }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

@@ -136,7 +136,25 @@ describe('OrderWorkflow', () => {
     expect(finished).toEqual(['CANCELLED: payment_declined']);
   });
 
-  it('out of stock with nothing short any more (the stock came back meanwhile): the refusal stands, names the SKU, only releases the reservation', async () => {
+  it('refused for stock with nothing short when looked at (the stock came back meanwhile): reserves once more, under a key of its own, and completes', async () => {
+    const calls: Calls = [];
+    const tries: (boolean | undefined)[] = [];
+    const { outcome } = await runOrder(
+      fakeActivities(calls, {
+        reserve: async (order) => {
+          tries.push(order.reserveAgain);
+          if (!order.reserveAgain) {
+            throw ApplicationFailure.create({ message: 'insufficient stock for sku SKU-9: 0 available', type: 'InsufficientStockError', nonRetryable: true });
+          }
+        },
+      }),
+    );
+    expect(outcome).toMatchObject({ status: 'COMPLETED' });
+    expect(calls.slice(0, 4)).toEqual(['validateOrder', 'reserve', 'stockShortfall', 'reserve']);
+    expect(tries).toEqual([undefined, true]);
+  });
+
+  it('refused for stock again on the one more try, with nothing short: the refusal stands, names the SKU, only releases the reservation', async () => {
     const calls: Calls = [];
     const { outcome, status } = await runOrder(
       fakeActivities(calls, {
@@ -151,7 +169,16 @@ describe('OrderWorkflow', () => {
       }),
     );
     expect(outcome).toMatchObject({ status: 'CANCELLED', reason: 'out of stock: SKU-9' });
-    expect(calls).toEqual(['validateOrder', 'reserve', 'stockShortfall', 'markCancelling', 'releaseReservation', 'markCancelled(out of stock: SKU-9)']);
+    expect(calls).toEqual([
+      'validateOrder',
+      'reserve',
+      'stockShortfall',
+      'reserve',
+      'stockShortfall',
+      'markCancelling',
+      'releaseReservation',
+      'markCancelled(out of stock: SKU-9)',
+    ]);
     expect(status.compensationsRun).toEqual(['release reservation']);
   });
 

@@ -11,9 +11,9 @@ import type { OrderSnapshot } from './order';
 
 export function inventoryActivities({ inventory }: Pick<ActivityDeps, 'inventory'>, { status, compensate }: SharedCalls) {
   return {
-    /** An amended order's lines are reserved under a key of their own: the refusal of the lines before is kept under theirs. */
-    async reserve({ orderId, lines, amendment }: OrderSnapshot): Promise<void> {
-      const idempotencyKey = key(amendment ? `reserve-${amendment}` : 'reserve');
+    /** An amended order's lines, and a try once more, are reserved under a key of their own: the refusal before is kept under its key. */
+    async reserve({ orderId, lines, amendment, reserveAgain }: OrderSnapshot): Promise<void> {
+      const idempotencyKey = key(`${amendment ? `reserve-${amendment}` : 'reserve'}${reserveAgain ? '-again' : ''}`);
       await refusalsAs(businessErrors.insufficientStock, inventory.reserveStock({ orderId, lines, idempotencyKey }, signal()), stockDetails);
       await status.move(orderId, sagaMoves['reserve stock']);
     },

@@ -24,6 +24,8 @@ export interface OrderSnapshot {
   shipTo?: ReturnType<typeof plainAddress>;
   /** How many times the customer amended the order (absent: never); the amended lines' reservation is keyed by it. */
   amendment?: number;
+  /** Set when these lines are reserved once more because the stock came back after a refusal: that try has a key of its own. */
+  reserveAgain?: boolean;
 }
 
 const plainAddress = ({ name, line1, line2, city, postalCode, country }: Address) => ({ name, line1, line2, city, postalCode, country });

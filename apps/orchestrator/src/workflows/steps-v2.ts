@@ -12,7 +12,8 @@
  * Since `awaiting-customer`, a reservation the stock cannot cover does not
  * end the order: it waits for the customer (customer-answer.ts), and an
  * amended order is reserved again (and waits again if the stock is still
- * short), then charged its new total.
+ * short), then charged its new total. Since `stock-came-back`, a refusal
+ * when nothing is short any more is followed by one more try.
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -44,10 +45,14 @@ export const stepsV2: ForwardSteps = async ({ input, step, saga, validated, cust
       // Nothing was reserved, so nothing is undone yet: the customer says what to keep.
       const reserve = activities('reserve stock');
       const shortfall = await reserve.stockShortfall(order.lines);
-      // The refusal was not about the stock now (it came back meanwhile): it stands.
-      if (shortfall.length === 0) throw error;
+      if (shortfall.length === 0) {
+        // The stock came back between the refusal and the look: these lines are reserved once more; refused again, the refusal stands.
+        if (order.reserveAgain || !isPatched('stock-came-back')) throw error;
+        order = { ...order, reserveAgain: true };
+        continue;
+      }
       await reserve.askCustomer(order, shortfall);
-      order = await customer.answer(order, shortfall, input.awaitCustomerMs);
+      order = { ...(await customer.answer(order, shortfall, input.awaitCustomerMs)), reserveAgain: undefined };
     }
   }
   saga.add('refund payment', () => undo.refundPayment(orderId));
