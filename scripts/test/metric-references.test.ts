@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { startAppProcess, type AppProcess } from '@oms/devstack';
 import { freePort } from '@oms/platform';
 import { devJwtSecret, mintToken } from '@oms/platform/tokens';
-import { startStack, type Stack } from '@oms/testing';
+import { stackEnv, startStack, type Stack } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exported, type Exported } from './exposition';
 import { deployQueries, metricNames, selectors, seriesMadeByPrometheus } from './metric-references';
@@ -45,12 +45,7 @@ beforeAll(async () => {
   gateway = await startAppProcess(
     'gateway',
     {
-      ORDER_SERVICE_URL: stack.urls['order-service']!,
-      PAYMENT_SERVICE_URL: stack.urls['payment-service']!,
-      INVENTORY_SERVICE_URL: stack.urls['inventory-service']!,
-      SHIPPING_SERVICE_URL: stack.urls['shipping-service']!,
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      ...stackEnv(stack),
       LOG_LEVEL: 'warn',
     },
     { port, metricsPort: port, readiness: 'healthz' },

@@ -9,7 +9,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { reshardWorkflowId } from '@oms/contracts/workflows';
 import { mintToken } from '@oms/platform/tokens';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtSecret, startStandIn, type StandIn } from './stand-in';
 
@@ -17,28 +16,20 @@ const taskQueue = `reshards-${randomUUID()}`;
 
 let standIn: StandIn;
 let env: TestWorkflowEnvironment;
-let app: FastifyInstance;
 let adminToken: string;
 let customerToken: string;
 
 beforeAll(async () => {
   standIn = await startStandIn('reshard-workflow.ts', { taskQueue });
-  ({ env, app } = standIn);
+  ({ env } = standIn);
   adminToken = await mintToken(jwtSecret, { sub: '1', roles: ['admin'] });
   customerToken = await mintToken(jwtSecret, { sub: '7' });
 });
 
 afterAll(() => standIn?.stop());
 
-async function call(method: 'GET' | 'POST', url: string, { token = adminToken, body }: { token?: string; body?: unknown } = {}) {
-  const res = await app.inject({
-    method,
-    url,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    ...(body === undefined ? {} : { payload: body as object }),
-  });
-  return { status: res.statusCode, contentType: res.headers['content-type'], body: res.json() };
-}
+const call = (method: 'GET' | 'POST', url: string, { token = adminToken, body }: { token?: string; body?: unknown } = {}) =>
+  standIn.call(method, url, { token, body });
 
 async function startMove(body: unknown = { targetShard: 2, buckets: [0, 1, 40] }): Promise<string> {
   const res = await call('POST', '/v1/admin/reshards', { body });

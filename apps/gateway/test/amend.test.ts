@@ -14,7 +14,6 @@ import { OrderSchema, OrderService, OrderStatus, ShortfallSchema, type Order } f
 import { orderWorkflowId, type OrderLine } from '@oms/contracts/workflows';
 import { mintToken } from '@oms/platform/tokens';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtSecret, startStandIn, type StandIn } from './stand-in';
 
@@ -23,7 +22,6 @@ const unitPrice = { MUG: 1000n, PEN: 500n } as Record<string, bigint>;
 
 let standIn: StandIn;
 let env: TestWorkflowEnvironment;
-let app: FastifyInstance;
 let customerToken: string;
 /** The stand-in order-service's orders. */
 const orders = new Map<string, Order>();
@@ -58,7 +56,7 @@ beforeAll(async () => {
     ),
   );
   standIn = await startStandIn('amending-order-workflow.ts', { taskQueue, activities: { amendOrder }, deps: { orders: orderService } });
-  ({ env, app } = standIn);
+  ({ env } = standIn);
   customerToken = await mintToken(jwtSecret, { sub: '7' });
 });
 
@@ -76,15 +74,8 @@ async function waitingOrder(): Promise<string> {
   return id;
 }
 
-async function call(method: 'GET' | 'POST', url: string, { token = customerToken, body }: { token?: string; body?: unknown } = {}) {
-  const res = await app.inject({
-    method,
-    url,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    ...(body === undefined ? {} : { payload: body as object }),
-  });
-  return { status: res.statusCode, contentType: res.headers['content-type'], body: res.json() };
-}
+const call = (method: 'GET' | 'POST', url: string, { token = customerToken, body }: { token?: string; body?: unknown } = {}) =>
+  standIn.call(method, url, { token, body });
 
 const amend = (id: string, lines: unknown, token?: string) => call('POST', `/v1/orders/${id}/amend`, { token, body: { lines } });
 

@@ -13,7 +13,6 @@ import { orderWorkflowId, type OrderWorkflowInput } from '@oms/contracts/workflo
 import { mintToken } from '@oms/platform/tokens';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayDeps } from '../src/deps';
 import { fixturePath, jwtSecret, startStandIn, type StandIn } from './stand-in';
@@ -23,7 +22,6 @@ const customerId = '7';
 
 let standIn: StandIn;
 let env: TestWorkflowEnvironment;
-let app: FastifyInstance;
 const orders = new Map<string, { id: string; customerId: string; status: OrderStatus }>();
 
 beforeAll(async () => {
@@ -33,7 +31,7 @@ beforeAll(async () => {
     return { order };
   };
   standIn = await startStandIn('order-workflow.ts', { taskQueue, deps: { orders: { getOrder } as unknown as GatewayDeps['orders'] } });
-  ({ env, app } = standIn);
+  ({ env } = standIn);
 });
 
 afterAll(() => standIn?.stop());
@@ -49,15 +47,8 @@ async function order(status: OrderStatus, paymentToken: string, queue: string | 
   return { orderId, handle };
 }
 
-async function cancel(orderId: string, body: unknown = {}, sub = customerId) {
-  const res = await app.inject({
-    method: 'POST',
-    url: `/v1/orders/${orderId}/cancel`,
-    headers: { authorization: `Bearer ${await mintToken(jwtSecret, { sub })}` },
-    payload: body as object,
-  });
-  return { status: res.statusCode, contentType: res.headers['content-type'], body: res.json() };
-}
+const cancel = async (orderId: string, body: unknown = {}, sub = customerId) =>
+  standIn.call('POST', `/v1/orders/${orderId}/cancel`, { token: await mintToken(jwtSecret, { sub }), body });
 
 describe('POST /v1/orders/:id/cancel', () => {
   it('202 once the workflow has accepted the cancel, which carries the reason', async () => {

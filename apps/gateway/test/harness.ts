@@ -4,7 +4,7 @@
  * over real HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import { startStack, type Stack } from '@oms/testing';
+import { stackEnv, startStack, type Stack } from '@oms/testing';
 import { mintToken } from '@oms/platform/tokens';
 import { startGateway } from '../src/main';
 
@@ -34,12 +34,7 @@ export const token = (sub: string, roles: string[] = []) => mintToken(jwtSecret,
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const stack = await startStack({ env });
   const gatewayEnv = (more: Record<string, string> = {}) => ({
-    ORDER_SERVICE_URL: stack.urls['order-service'],
-    PAYMENT_SERVICE_URL: stack.urls['payment-service'],
-    INVENTORY_SERVICE_URL: stack.urls['inventory-service'],
-    SHIPPING_SERVICE_URL: stack.urls['shipping-service'],
-    TEMPORAL_ADDRESS: stack.temporal.address,
-    TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    ...stackEnv(stack),
     GATEWAY_JWT_SECRET: jwtSecret,
     CARRIER_WEBHOOK_SECRET: carrierSecret,
     DELIVERY_TIMEOUT_MS: '60000',

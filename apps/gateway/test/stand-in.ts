@@ -20,6 +20,9 @@ export const fixturePath = (file: string) => fileURLToPath(new URL(`./fixtures/$
 export interface StandIn {
   env: TestWorkflowEnvironment;
   app: FastifyInstance;
+  /** An HTTP request to the gateway, with `token` as the bearer: its status, content type and JSON body. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of many shapes; tests assert on it
+  call(method: 'GET' | 'POST', url: string, options: { token?: string; body?: unknown }): Promise<{ status: number; contentType: unknown; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,15 @@ export async function startStandIn(fixture: string, options: { taskQueue: string
   return {
     env,
     app,
+    async call(method, url, { token, body }) {
+      const res = await app.inject({
+        method,
+        url,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+      return { status: res.statusCode, contentType: res.headers['content-type'], body: res.json() };
+    },
     async stop() {
       await app.close();
       worker.shutdown();

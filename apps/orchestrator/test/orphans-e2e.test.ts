@@ -13,7 +13,7 @@ import { withClient } from '@oms/db';
 import { startAppProcess, type AppProcess } from '@oms/devstack';
 import { freePort } from '@oms/platform';
 import { mintToken } from '@oms/platform/tokens';
-import { createCustomer, startStack, type Stack } from '@oms/testing';
+import { createCustomer, stackEnv, startStack, type Stack } from '@oms/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const jwtSecret = 'test-orphans-jwt-secret-0123456789abcdef';
@@ -27,12 +27,7 @@ async function startGatewayProcess(crash: boolean): Promise<AppProcess> {
   return startAppProcess(
     'gateway',
     {
-      ORDER_SERVICE_URL: stack.urls['order-service']!,
-      PAYMENT_SERVICE_URL: stack.urls['payment-service']!,
-      INVENTORY_SERVICE_URL: stack.urls['inventory-service']!,
-      SHIPPING_SERVICE_URL: stack.urls['shipping-service']!,
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      ...stackEnv(stack),
       GATEWAY_JWT_SECRET: jwtSecret,
       DELIVERY_TIMEOUT_MS: '60000',
       LOG_LEVEL: 'warn',

@@ -7,5 +7,5 @@ export { startTemporalDevServer } from './temporal';
 export { fieldViolations, newId, rpcError, testServiceEnv } from './rpc';
 export { startExtraPostgres, type ExtraPostgres } from './postgres';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
-export { createCustomer, startStack, type Stack } from './stack';
+export { createCustomer, stackEnv, startStack, type Stack } from './stack';
 export { startTraceReceiver, type ReceivedSpan, type TraceReceiver } from './trace-receiver';

@@ -149,6 +149,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
+/** What an app in front of the stack (the gateway) needs to reach it: the services' URLs, Temporal and the task queue. */
+export const stackEnv = (stack: Pick<Stack, 'urls' | 'temporal' | 'taskQueue'>): Record<string, string> => ({
+  ORDER_SERVICE_URL: stack.urls['order-service']!,
+  PAYMENT_SERVICE_URL: stack.urls['payment-service']!,
+  INVENTORY_SERVICE_URL: stack.urls['inventory-service']!,
+  SHIPPING_SERVICE_URL: stack.urls['shipping-service']!,
+  TEMPORAL_ADDRESS: stack.temporal.address,
+  TEMPORAL_TASK_QUEUE: stack.taskQueue,
+});
+
 /** A customer with a shipping address, for placing orders. */
 export async function createCustomer(stack: Stack): Promise<string> {
   const { customer } = await stack.orders.createCustomer({
